@@ -1,0 +1,361 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+
+	"innsjekk/bot"
+	"innsjekk/bot/fakeapi"
+	"innsjekk/locales"
+	"innsjekk/store"
+	"innsjekk/store/storetest"
+)
+
+// Each end-to-end test runs the whole bot (app.New + Run) with the real
+// go-telegram/bot client against the fake Bot API over HTTP, on the
+// embedded store and, when configured (always in CI), on real Redis.
+func eachStore(t *testing.T, f func(t *testing.T, conn *store.Conn)) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			f(t, b.Conn)
+		})
+	}
+}
+
+func isEthiopic(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Ethiopic, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestOnboardingInTigrinyaThenArabicWeek(t *testing.T) {
+	eachStore(t, func(t *testing.T, conn *store.Conn) {
+		data := exampleRoster(t, conn)
+		r := parse(t, data)
+		h := start(t, setup{conn: conn}, data, clockAt(tuesdayMorning))
+		const yonas, stranger, unknown = 101, 102, 103
+		// Telegram's apps have no Tigrinya, so Yonas's client says "en".
+		h.fake.AddUser(fakeapi.User{ID: yonas, FirstName: "Yonas", LanguageCode: "en"})
+		h.fake.AddUser(fakeapi.User{ID: stranger, FirstName: "X", LanguageCode: "nb"})
+		h.fake.AddUser(fakeapi.User{ID: unknown, FirstName: "Y", LanguageCode: "ru"})
+		code := h.invite("yonas")
+
+		h.fake.SendText(yonas, "/start "+code)
+		greeting := locales.Text("ti", "welcome.hello", locales.Args{"Name": "Yonas Tesfay", "Programme": r.Programme.Name}) +
+			"\n\n" + locales.Text("ti", "privacy.notice", nil)
+		m := h.waitEq(yonas, greeting)
+		if !isEthiopic(m.Text) {
+			t.Fatalf("greeting is not in Tigrinya: %q", m.Text)
+		}
+		wantMenu := [][]string{{locales.Text("ti", "menu.week", nil)}, {locales.Text("ti", "menu.language", nil), locales.Text("ti", "menu.help", nil)}}
+		if fmt.Sprint(m.Reply) != fmt.Sprint(wantMenu) {
+			t.Fatalf("main menu = %q, want %q", m.Reply, wantMenu)
+		}
+		offer := h.waitEq(yonas, locales.Text("ti", "language.offer", nil))
+		if n := len(offer.Inline); n != 5 {
+			t.Fatalf("language list has %d rows, want 5 (ten languages)", n)
+		}
+
+		// The same code from another chat is refused, in that chat's language.
+		h.fake.SendText(stranger, "/start "+code)
+		h.waitEq(stranger, locales.Text("nb", "invite.used", nil))
+
+		// An unknown chat learns nothing from the roster.
+		h.fake.SendText(unknown, "hello, who is on this bot?")
+		intro := h.wait(unknown, "the intro", func(m fakeapi.Message) bool {
+			return strings.HasPrefix(m.Text, locales.Text("ru", "unknown.intro", nil))
+		})
+		h.fake.SendText(unknown, "/start not-a-code")
+		h.waitEq(unknown, locales.Text("ru", "invite.invalid", nil))
+		for _, m := range h.fake.Chat(unknown) {
+			for _, name := range rosterWords(r) {
+				if strings.Contains(m.Text, name) {
+					t.Errorf("unknown chat was told %q: %q", name, m.Text)
+				}
+			}
+		}
+		_ = intro
+
+		// 🌐 → Arabic, then 📅 comes back right to left with isolated times
+		// and places.
+		h.fake.SendText(yonas, locales.Text("ti", "menu.language", nil))
+		ask := h.waitEq(yonas, locales.Text("ti", "language.ask", nil))
+		h.fake.Press(yonas, ask.ID, buttonData(t, ask, "العربية"))
+		changed := h.waitEq(yonas, locales.Text("ar", "language.changed", nil))
+		weekLabel := changed.Reply[0][0]
+		if !strings.HasPrefix(weekLabel, "📅") || weekLabel != locales.Text("ar", "menu.week", nil) {
+			t.Fatalf("menu after switching = %q, want the Arabic one", changed.Reply)
+		}
+		h.fake.SendText(yonas, weekLabel)
+		week := h.wait(yonas, "the Arabic week", func(m fakeapi.Message) bool {
+			return strings.HasPrefix(m.Text, "\u200f"+locales.Text("ar", "week.title", nil))
+		})
+		// Tuesday 1 Dec 2026: class 12:30-14:30; Wednesday: Hotell Strand.
+		for _, want := range []string{
+			locales.FSI + "12:30" + locales.PDI,
+			locales.FSI + "14:30" + locales.PDI,
+			locales.FSI + "Hotell Strand" + locales.PDI,
+			locales.FSI + r.Employer("strand").Address + locales.PDI,
+			locales.FSI + "02.12" + locales.PDI,
+		} {
+			if !strings.Contains(week.Text, want) {
+				t.Errorf("week lacks isolated %q:\n%s", want, week.Text)
+			}
+		}
+		for i, line := range strings.Split(week.Text, "\n") {
+			if !strings.HasPrefix(line, "\u200f") {
+				t.Errorf("week line %d does not start right to left: %q", i, line)
+			}
+		}
+	})
+}
+
+// rosterWords is everything an unknown chat must not be told.
+func rosterWords(r interface{}) []string {
+	return []string{"Amina", "Yonas", "Anne Hansen", "Lars Berg", "Kari", "Hotell Strand", "Gjøvik læringssenter", "Per Olsen"}
+}
+
+func buttonData(t *testing.T, m fakeapi.Message, text string) string {
+	t.Helper()
+	for _, row := range m.Inline {
+		for _, b := range row {
+			if b.Text == text {
+				return b.Data
+			}
+		}
+	}
+	t.Fatalf("no button %q in %v", text, m.Inline)
+	return ""
+}
+
+// bind onboards person as Telegram user id and waits for the greeting.
+func (h *harness) bind(person string, id int64, lang string) {
+	h.t.Helper()
+	h.fake.AddUser(fakeapi.User{ID: id, FirstName: person, LanguageCode: "en"})
+	h.fake.SendText(id, "/start "+h.invite(person))
+	h.waitEq(id, locales.Text(lang, "language.offer", nil))
+}
+
+func TestUpdateDeliveredTwiceIsHandledOnce(t *testing.T) {
+	eachStore(t, func(t *testing.T, conn *store.Conn) {
+		h := start(t, setup{conn: conn}, exampleRoster(t, conn), clockAt(tuesdayMorning))
+		const sarah = 201
+		h.bind("sarah", sarah, "en")
+		help := locales.Text("en", "help.participant", nil)
+		id := h.fake.SendText(sarah, "/help")
+		h.waitEq(sarah, help)
+		if err := h.fake.Redeliver(id); err != nil {
+			t.Fatal(err)
+		}
+		// The redelivered update is before this one in Telegram's queue,
+		// so once /mydata is answered it has been seen.
+		h.fake.SendText(sarah, "/mydata")
+		h.wait(sarah, "my data", func(m fakeapi.Message) bool {
+			return strings.HasPrefix(m.Text, locales.Text("en", "mydata.title", nil))
+		})
+		if n := count(h.fake.Chat(sarah), help); n != 1 {
+			t.Fatalf("help sent %d times for one update delivered twice", n)
+		}
+		if h.app.Engine().Stats().Duplicates.Load() < 1 {
+			t.Fatal("the duplicate was not noticed")
+		}
+	})
+}
+
+// A bot that stored an update (and so confirmed it to Telegram) and died
+// before handling it handles it after a restart.
+func TestUpdateStoredBeforeACrashIsHandledAfterRestart(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			conn := b.Conn
+			data := exampleRoster(t, conn)
+			clock := clockAt(tuesdayMorning)
+			first := start(t, setup{conn: conn, noRun: true}, data, clock)
+			const nora = 301
+			first.fake.AddUser(fakeapi.User{ID: nora, FirstName: "Nora", LanguageCode: "nb"})
+			first.fake.SendText(nora, "/start "+first.invite("nora"))
+
+			// Only the intake runs: it stores the update and confirms it.
+			client, err := bot.NewClient(token, first.api.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			p := &bot.Poller{Client: client, Intake: first.app.Engine(), Offsets: first.app.Store(), Log: discardLog()}
+			go func() { p.Run(ctx); close(done) }()
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				pend, err := first.app.Store().PendingUpdates(context.Background(), 10)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(pend) == 1 {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the update was never stored")
+				}
+				time.Sleep(10 * time.Millisecond) // polling the store, not timing the bot
+			}
+			cancel() // the process dies here: nothing handled the update
+			<-done
+			if len(first.fake.Chat(nora)) != 0 {
+				t.Fatal("something answered before the restart")
+			}
+
+			second := start(t, setup{conn: conn, fake: first.fake, api: first.api}, data, clock)
+			second.waitEq(nora, locales.Text("nb", "language.offer", nil))
+		})
+	}
+}
+
+func TestWebhookRefusesWrongSecretAndStoresNothing(t *testing.T) {
+	eachStore(t, func(t *testing.T, conn *store.Conn) {
+		data := exampleRoster(t, conn)
+		h := start(t, setup{conn: conn, webhook: true}, data, clockAt(tuesdayMorning))
+		url := h.cfg.WebhookURL
+		keysBefore := programmeKeys(t, h)
+		update := []byte(`{"update_id":777,"message":{"message_id":1,"date":1,"chat":{"id":5,"type":"private"},"from":{"id":5,"is_bot":false,"first_name":"E"},"text":"/start x"}}`)
+		for _, secret := range []string{"", "wrong", h.cfg.WebhookSecret + "x"} {
+			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(update))
+			if secret != "" {
+				req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusUnauthorized {
+				t.Fatalf("secret %q: status %d, want 401", secret, resp.StatusCode)
+			}
+		}
+		big := append([]byte(`{"update_id":778,"x":"`), bytes.Repeat([]byte("a"), bot.MaxWebhookBody)...)
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(append(big, '"', '}')))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", h.cfg.WebhookSecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("1 MiB body: status %d, want 413", resp.StatusCode)
+		}
+		if after := programmeKeys(t, h); after != keysBefore {
+			t.Fatalf("refused requests wrote to the store:\nbefore %s\nafter  %s", keysBefore, after)
+		}
+		// The real webhook, set by the bot at start, works.
+		const olena = 401
+		h.bind("olena", olena, "uk")
+		if got := h.fake.CallsTo("setWebhook"); len(got) == 0 || got[0].Params["secret_token"] != h.cfg.WebhookSecret {
+			t.Fatalf("setWebhook not called with the secret: %+v", got)
+		}
+	})
+}
+
+// programmeKeys lists the test programme's keys and their types and sizes.
+func programmeKeys(t *testing.T, h *harness) string {
+	t.Helper()
+	ctx := context.Background()
+	c := h.conn.Client
+	id := h.app.Roster.Programme.ID
+	var out []string
+	iter := c.Scan(ctx, 0, "innsjekk:{"+id+"}:*", 100).Iterator()
+	for iter.Next(ctx) {
+		k := iter.Val()
+		if strings.HasSuffix(k, ":jobs") || strings.Contains(k, ":job:") {
+			continue // housekeeping is scheduled at start whatever happens
+		}
+		typ := c.Type(ctx, k).Val()
+		var n int64
+		switch typ {
+		case "hash":
+			n = c.HLen(ctx, k).Val()
+		case "zset":
+			n = c.ZCard(ctx, k).Val()
+		case "string":
+			n = c.StrLen(ctx, k).Val()
+		}
+		out = append(out, fmt.Sprintf("%s=%s/%d", k, typ, n))
+	}
+	return fmt.Sprint(out)
+}
+
+// A 429 for one chat holds that chat for retry_after while the others go on.
+func TestRetryAfterHoldsOnlyThatChat(t *testing.T) {
+	eachStore(t, func(t *testing.T, conn *store.Conn) {
+		h := start(t, setup{conn: conn}, exampleRoster(t, conn), clockAt(tuesdayMorning))
+		const olena, dmitri = 501, 502
+		h.bind("olena", olena, "uk")
+		h.bind("dmitri", dmitri, "ru")
+		h.fake.Inject(fakeapi.Fault{Method: "sendMessage", ChatID: olena, Status: 429, RetryAfter: 2})
+		h.fake.SendText(olena, "/help")
+		h.fake.SendText(dmitri, "/help")
+		for chat, lang := range map[int64]string{olena: "uk", dmitri: "ru"} {
+			text := locales.Text(lang, "help.participant", nil)
+			_, err := h.fake.WaitCall(h.ctx(), func(c fakeapi.Call) bool {
+				return c.Method == "sendMessage" && c.Params["chat_id"] == fmt.Sprint(chat) && c.Status == 200 && c.Params["text"] == text
+			})
+			if err != nil {
+				t.Fatalf("no help sent to %d: %v", chat, err)
+			}
+		}
+		var refused, sentOlena, sentDmitri time.Time
+		for _, c := range h.fake.CallsTo("sendMessage") {
+			switch {
+			case c.Params["chat_id"] == fmt.Sprint(olena) && c.Status == 429:
+				refused = c.At
+			case c.Params["chat_id"] == fmt.Sprint(olena) && c.Status == 200 && !refused.IsZero():
+				if sentOlena.IsZero() {
+					sentOlena = c.At
+				}
+			case c.Params["chat_id"] == fmt.Sprint(dmitri) && c.Status == 200 && !refused.IsZero():
+				if sentDmitri.IsZero() {
+					sentDmitri = c.At
+				}
+			}
+		}
+		if refused.IsZero() || sentOlena.IsZero() {
+			t.Fatalf("expected a 429 then a send to olena; calls: %+v", h.fake.CallsTo("sendMessage"))
+		}
+		if d := sentOlena.Sub(refused); d < 2*time.Second {
+			t.Fatalf("olena's chat was sent to %v after a 429 with retry_after=2", d)
+		}
+		if sentDmitri.IsZero() || !sentDmitri.Before(sentOlena) {
+			t.Fatalf("dmitri's answer (%v) waited for olena's chat (%v)", sentDmitri, sentOlena)
+		}
+	})
+}
+
+func TestCommandMenusInEveryLanguage(t *testing.T) {
+	h := start(t, setup{conn: storetest.Backends(t)[0].Conn}, exampleRoster(t, storetest.Backends(t)[0].Conn), clockAt(tuesdayMorning))
+	ctx := h.ctx()
+	_, err := h.fake.WaitCall(ctx, func(c fakeapi.Call) bool {
+		return c.Method == "setMyCommands" && c.Params["language_code"] == "ku" && c.Status == 200
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"", "nb", "en", "ar", "ti", "so", "fa", "ps", "uk", "ru", "ku"} {
+		cmds := h.fake.Commands(`{"type":"all_private_chats"}`, code)
+		if len(cmds) != 4 {
+			t.Errorf("language %q: %d commands, want 4", code, len(cmds))
+		}
+	}
+	raw, _ := json.Marshal(h.fake.Commands(`{"type":"all_private_chats"}`, "ar"))
+	if !strings.Contains(string(raw), locales.Text("ar", "commands.week", nil)) {
+		t.Errorf("Arabic menu not in Arabic: %s", raw)
+	}
+}

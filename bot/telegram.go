@@ -1,0 +1,260 @@
+// Package bot is Innsjekk's Telegram shell: it turns Bot API updates into
+// flow events and outgoing messages into Bot API calls, through the
+// go-telegram/bot client. Intake (long polling and the webhook) is our own,
+// because the library confirms updates before they are handled.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"innsjekk/engine"
+	"innsjekk/flows"
+	"innsjekk/locales"
+	"innsjekk/roster"
+	"innsjekk/schedule"
+	"innsjekk/store"
+)
+
+// DefaultAPIURL is Telegram's Bot API.
+const DefaultAPIURL = "https://api.telegram.org"
+
+// Client talks to the Bot API.
+type Client struct {
+	api     *tg.Bot
+	token   string
+	baseURL string
+	http    *http.Client
+}
+
+// pollTimeout is how long one getUpdates call may wait for updates.
+const pollTimeout = 25 * time.Second
+
+// NewClient returns a client for the Bot API at baseURL ("" = Telegram's).
+// It makes no network call.
+func NewClient(token, baseURL string) (*Client, error) {
+	if baseURL == "" {
+		baseURL = DefaultAPIURL
+	}
+	baseURL = strings.TrimRight(baseURL, "/")
+	hc := &http.Client{Timeout: pollTimeout + 10*time.Second}
+	api, err := tg.New(token, tg.WithServerURL(baseURL), tg.WithSkipGetMe(),
+		tg.WithHTTPClient(pollTimeout, hc), tg.WithNotAsyncHandlers())
+	if err != nil {
+		return nil, fmt.Errorf("telegram client: %w", err)
+	}
+	return &Client{api: api, token: token, baseURL: baseURL, http: hc}, nil
+}
+
+// Username asks the Bot API for the bot's username.
+func (c *Client) Username(ctx context.Context) (string, error) {
+	me, err := c.api.GetMe(ctx)
+	if err != nil {
+		return "", classify(err)
+	}
+	return me.Username, nil
+}
+
+// Decode turns a raw update into what the flows see.
+func (c *Client) Decode(raw []byte) (engine.Incoming, error) {
+	var u models.Update
+	if err := json.Unmarshal(raw, &u); err != nil {
+		return engine.Incoming{}, err
+	}
+	in := engine.Incoming{UpdateID: u.ID}
+	switch {
+	case u.Message != nil:
+		m := u.Message
+		if m.Chat.Type != models.ChatTypePrivate {
+			return in, nil // groups are not for this bot
+		}
+		in.Chat = m.Chat.ID
+		if m.From != nil {
+			in.Event.LangHint = m.From.LanguageCode
+		}
+		switch {
+		case m.Text != "":
+			in.Event.Kind, in.Event.Text = flows.EvText, m.Text
+			if cmd, args, ok := parseCommand(m.Text); ok {
+				in.Event.Kind, in.Event.Command, in.Event.Text = flows.EvCommand, cmd, args
+			}
+		case m.Voice != nil || len(m.Photo) > 0 || m.Document != nil || m.Audio != nil || m.VideoNote != nil:
+			in.Event.Kind = flows.EvMedia
+			in.Event.Text = m.Caption
+		default:
+			in.Event.Kind = flows.EvMedia
+		}
+	case u.CallbackQuery != nil:
+		q := u.CallbackQuery
+		in.CallbackID = q.ID
+		in.Chat = q.From.ID
+		if msg := q.Message.Message; msg != nil {
+			if msg.Chat.Type != models.ChatTypePrivate {
+				return engine.Incoming{UpdateID: u.ID, CallbackID: q.ID}, nil
+			}
+			in.Chat = msg.Chat.ID
+			in.Event.MessageID = msg.ID
+		} else if q.Message.InaccessibleMessage != nil {
+			in.Event.MessageID = q.Message.InaccessibleMessage.MessageID
+		}
+		in.Event.Kind, in.Event.Data = flows.EvButton, q.Data
+		in.Event.LangHint = q.From.LanguageCode
+	}
+	return in, nil
+}
+
+// parseCommand splits "/cmd@bot args" into "cmd" and "args". Digits typed
+// as Arabic-Indic or Persian are read as ASCII.
+func parseCommand(text string) (cmd, args string, ok bool) {
+	if !strings.HasPrefix(text, "/") {
+		return "", "", false
+	}
+	head, rest, _ := strings.Cut(text[1:], " ")
+	head, _, _ = strings.Cut(head, "@")
+	if head == "" {
+		return "", "", false
+	}
+	return strings.ToLower(head), strings.TrimSpace(schedule.NormalizeDigits(rest)), true
+}
+
+// Send carries out one outgoing message.
+func (c *Client) Send(ctx context.Context, m store.Outgoing) error {
+	var say flows.Say
+	if err := json.Unmarshal(m.Payload, &say); err != nil {
+		return &engine.SendError{Kind: engine.SendRejected, Err: fmt.Errorf("payload: %w", err)}
+	}
+	if say.Edit != 0 {
+		p := &tg.EditMessageTextParams{ChatID: m.Chat, MessageID: say.Edit, Text: say.Text}
+		if say.Inline != nil {
+			p.ReplyMarkup = inlineMarkup(say.Inline)
+		}
+		_, err := c.api.EditMessageText(ctx, p)
+		if err != nil && strings.Contains(err.Error(), "message is not modified") {
+			return nil // already shows what we wanted
+		}
+		return classify(err)
+	}
+	p := &tg.SendMessageParams{ChatID: m.Chat, Text: say.Text}
+	switch {
+	case say.Inline != nil:
+		p.ReplyMarkup = inlineMarkup(say.Inline)
+	case say.Menu != nil:
+		p.ReplyMarkup = menuMarkup(say.Menu)
+	}
+	_, err := c.api.SendMessage(ctx, p)
+	return classify(err)
+}
+
+func inlineMarkup(rows [][]flows.Button) *models.InlineKeyboardMarkup {
+	kb := make([][]models.InlineKeyboardButton, len(rows))
+	for i, r := range rows {
+		for _, b := range r {
+			kb[i] = append(kb[i], models.InlineKeyboardButton{Text: b.Text, CallbackData: b.Data})
+		}
+	}
+	return &models.InlineKeyboardMarkup{InlineKeyboard: kb}
+}
+
+func menuMarkup(rows [][]string) *models.ReplyKeyboardMarkup {
+	kb := make([][]models.KeyboardButton, len(rows))
+	for i, r := range rows {
+		for _, t := range r {
+			kb[i] = append(kb[i], models.KeyboardButton{Text: t})
+		}
+	}
+	return &models.ReplyKeyboardMarkup{Keyboard: kb, ResizeKeyboard: true, IsPersistent: true}
+}
+
+// AnswerCallback stops the spinner of a tapped button.
+func (c *Client) AnswerCallback(ctx context.Context, id, text string) error {
+	_, err := c.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text})
+	return classify(err)
+}
+
+// SendText sends a message outside the outbox. Only for the note that the
+// store is unreachable, when the outbox itself cannot be written.
+func (c *Client) SendText(ctx context.Context, chat int64, text string) error {
+	_, err := c.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: text})
+	return classify(err)
+}
+
+// commandLang maps a shipped language to the language_code Telegram
+// clients report: Bot API command menus take two-letter codes, and Dari
+// speakers' clients say "fa".
+func commandLang(lang string) string {
+	if lang == "fa-AF" {
+		return "fa"
+	}
+	return lang
+}
+
+// SetCommands sets the command menu in every shipped language, and in
+// English for clients in any other language.
+func (c *Client) SetCommands(ctx context.Context) error {
+	set := func(lang, code string) error {
+		cmds := []models.BotCommand{
+			{Command: "week", Description: "📅 " + locales.Text(lang, "commands.week", nil)},
+			{Command: "language", Description: "🌐 " + locales.Text(lang, "commands.language", nil)},
+			{Command: "help", Description: "❓ " + locales.Text(lang, "commands.help", nil)},
+			{Command: "mydata", Description: "🔒 " + locales.Text(lang, "commands.mydata", nil)},
+		}
+		_, err := c.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds,
+			Scope: &models.BotCommandScopeAllPrivateChats{}, LanguageCode: code})
+		return classify(err)
+	}
+	if err := set(locales.Source, ""); err != nil {
+		return err
+	}
+	for _, l := range roster.Languages {
+		if err := set(l, commandLang(l)); err != nil {
+			return fmt.Errorf("commands %s: %w", l, err)
+		}
+	}
+	return nil
+}
+
+// SetWebhook registers url with its secret.
+func (c *Client) SetWebhook(ctx context.Context, url, secret string) error {
+	_, err := c.api.SetWebhook(ctx, &tg.SetWebhookParams{URL: url, SecretToken: secret,
+		AllowedUpdates: []string{"message", "callback_query"}})
+	return classify(err)
+}
+
+// DeleteWebhook switches the bot back to long polling.
+func (c *Client) DeleteWebhook(ctx context.Context) error {
+	_, err := c.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{})
+	return classify(err)
+}
+
+// classify sorts a client error by what the sender should do about it.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var tooMany *tg.TooManyRequestsError
+	switch {
+	case errors.As(err, &tooMany):
+		return &engine.SendError{Kind: engine.SendRetryAfter, After: time.Duration(tooMany.RetryAfter) * time.Second, Err: err}
+	case errors.Is(err, tg.ErrorForbidden):
+		return &engine.SendError{Kind: engine.SendBlocked, Err: err}
+	case errors.Is(err, tg.ErrorBadRequest), errors.Is(err, tg.ErrorNotFound), errors.Is(err, tg.ErrorUnauthorized):
+		return &engine.SendError{Kind: engine.SendRejected, Err: err}
+	}
+	var ue *url.Error
+	var ne net.Error
+	if errors.As(err, &ue) || errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
+		return &engine.SendError{Kind: engine.SendTransient, Err: err}
+	}
+	// 5xx answers, JSON or a proxy's HTML page, reach us only as text.
+	return &engine.SendError{Kind: engine.SendTransient, Err: err}
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/skip2/go-qrcode"
+
+	"innsjekk/app"
+	"innsjekk/bot"
+)
+
+func cmdInvite(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "invite", "PERSON_ID [--qr FILE] [--days N]", "make a single-use invite link")
+	qr := fs.String("qr", "", "also write the link as a QR code PNG to FILE")
+	days := fs.Int("days", 14, "days the code stays valid")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("need exactly one PERSON_ID")
+	}
+	if *days < 1 || *days > 90 {
+		return usagef("--days must be between 1 and 90")
+	}
+	conn, err := openStore(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	st, r, err := app.ProgrammeStore(ctx, conn, e.getenv("INNSJEKK_ROSTER"))
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	inv, err := app.NewInvite(ctx, st, r, pos[0], now, time.Duration(*days)*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	user := app.FromEnv(e.getenv).BotUsername
+	if user == "" && e.getenv("TELEGRAM_TOKEN") != "" {
+		c, err := bot.NewClient(e.getenv("TELEGRAM_TOKEN"), e.getenv("TELEGRAM_API_URL"))
+		if err == nil {
+			gctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			user, err = c.Username(gctx)
+			cancel()
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "warning: could not ask Telegram for the bot's username: %v\n", err)
+		}
+	}
+	fmt.Fprintf(e.stdout, "code: %s\n", inv.Code)
+	fmt.Fprintf(e.stdout, "expires: %s\n", inv.Expires.In(r.Programme.Location).Format("2006-01-02 15:04"))
+	if user == "" {
+		fmt.Fprintf(e.stdout, "send to the bot: /start %s\n", inv.Code)
+		if *qr != "" {
+			return fmt.Errorf("--qr needs the bot's username: set INNSJEKK_BOT_USERNAME or TELEGRAM_TOKEN")
+		}
+		return nil
+	}
+	link := fmt.Sprintf("https://t.me/%s?start=%s", user, inv.Code)
+	fmt.Fprintf(e.stdout, "link: %s\n", link)
+	if *qr != "" {
+		if err := qrcode.WriteFile(link, qrcode.Medium, 512, *qr); err != nil {
+			return fmt.Errorf("write QR code: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "qr: %s\n", *qr)
+	}
+	return nil
+}
+
+func cmdForget(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "forget", "PERSON_ID", "erase a person's chat binding and conversation")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("need exactly one PERSON_ID")
+	}
+	conn, err := openStore(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	st, r, err := app.ProgrammeStore(ctx, conn, e.getenv("INNSJEKK_ROSTER"))
+	if err != nil {
+		return err
+	}
+	if p, _ := r.Person(pos[0]); p == nil {
+		return fmt.Errorf("no person %q in the roster", pos[0])
+	}
+	ok, err := app.Forget(ctx, st, pos[0], time.Now())
+	if err != nil {
+		return err
+	}
+	if !ok {
+		fmt.Fprintf(e.stdout, "%s has no Telegram chat bound; nothing to erase\n", pos[0])
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "erased the Telegram binding and conversation of %s\n", pos[0])
+	return nil
+}

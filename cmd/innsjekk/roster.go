@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"innsjekk/app"
+	"innsjekk/roster"
+	"innsjekk/store"
+)
+
+func cmdRoster(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "roster", "check|import|export [FILE]", "validate, load or print the roster")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 {
+		return usagef("missing action: check, import or export")
+	}
+	switch pos[0] {
+	case "check", "import":
+		if len(pos) != 2 {
+			return usagef("%s needs exactly one FILE", pos[0])
+		}
+		r, data, err := app.LoadRosterFile(pos[1])
+		if err != nil {
+			return rosterError(e, err)
+		}
+		if pos[0] == "check" {
+			fmt.Fprintf(e.stdout, "%s: ok (%d participants, %d staff, %d employers)\n",
+				pos[1], len(r.Participants), len(r.Staff), len(r.Employers))
+			return nil
+		}
+		conn, err := openStore(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		removed, err := app.Import(ctx, store.New(conn.Client, r.Programme.ID), r, data)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "imported %s: %d participants, %d staff, %d employers; %d people removed\n",
+			r.Programme.ID, len(r.Participants), len(r.Staff), len(r.Employers), len(removed))
+		return nil
+	case "export":
+		if len(pos) != 1 {
+			return usagef("export takes no FILE; it prints to stdout")
+		}
+		conn, err := openStore(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		_, r, err := app.ProgrammeStore(ctx, conn, e.getenv("INNSJEKK_ROSTER"))
+		if err != nil {
+			return err
+		}
+		out, err := r.Export()
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(out)
+		return err
+	}
+	return usagef("unknown action %q: use check, import or export", pos[0])
+}
+
+// rosterError prints every problem as FILE:LINE: message and fails.
+func rosterError(e *env, err error) error {
+	var probs roster.Problems
+	if errors.As(err, &probs) {
+		fmt.Fprintln(e.stderr, probs.Error())
+		return errSilent{fmt.Errorf("%d problems", len(probs))}
+	}
+	return err
+}
+
+// errSilent is a failure whose details were already printed.
+type errSilent struct{ error }
+
+// openStore opens the configured Redis. An embedded store would forget
+// everything when the command ends, so admin commands say so.
+func openStore(ctx context.Context, e *env) (*store.Conn, error) {
+	cfg := app.FromEnv(e.getenv)
+	conn, err := store.Open(ctx, cfg.Redis)
+	if err != nil {
+		return nil, err
+	}
+	if conn.Embedded != nil {
+		fmt.Fprintln(e.stderr, "warning: REDIS_URL is not set; using an embedded in-memory store that is gone when this command ends")
+	}
+	return conn, nil
+}

@@ -1,0 +1,251 @@
+// Package engine is the shell around the pure flows: it takes stored
+// updates in order per chat, runs one flow step against the state it loads
+// from the store, commits everything the step decided in one transaction,
+// and only then lets the outbox send. It also runs scheduled jobs and the
+// outbox sender, within Telegram's rate limits.
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"innsjekk/flows"
+	"innsjekk/roster"
+	"innsjekk/schedule"
+	"innsjekk/store"
+)
+
+// Clock tells the time; tests and the sandbox move it by hand.
+type Clock interface{ Now() time.Time }
+
+// SystemClock is the wall clock.
+type SystemClock struct{}
+
+// Now returns the current time.
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// Incoming is an update as the flows see it.
+type Incoming struct {
+	UpdateID   int64
+	Chat       int64 // 0: nothing for the flows (a service update)
+	Event      flows.Event
+	CallbackID string
+}
+
+// Telegram is what the engine needs from the Bot API shell.
+type Telegram interface {
+	// Decode turns a raw update into an Incoming.
+	Decode(raw []byte) (Incoming, error)
+	// Send carries out one outgoing message; failures are *SendError.
+	Send(ctx context.Context, m store.Outgoing) error
+	// AnswerCallback stops the client's spinner on a tapped button.
+	AnswerCallback(ctx context.Context, id, text string) error
+}
+
+// SendErrorKind classifies a failed send by what to do about it.
+type SendErrorKind int
+
+const (
+	// SendRetryAfter: Telegram asked us to wait (429 retry_after).
+	SendRetryAfter SendErrorKind = iota + 1
+	// SendTransient: 5xx or network; retry with back-off.
+	SendTransient
+	// SendBlocked: the user blocked the bot (403); retrying is pointless.
+	SendBlocked
+	// SendRejected: any other refusal (400); retrying is pointless.
+	SendRejected
+)
+
+// SendError is a classified send failure.
+type SendError struct {
+	Kind  SendErrorKind
+	After time.Duration // for SendRetryAfter
+	Err   error
+}
+
+func (e *SendError) Error() string { return fmt.Sprintf("send: %v", e.Err) }
+func (e *SendError) Unwrap() error { return e.Err }
+
+// Options tune the engine. Zero values take the defaults.
+type Options struct {
+	Workers      int           // update workers, default 8
+	GlobalRate   float64       // messages per second in all, default 25
+	ChatSpacing  time.Duration // between two messages to one chat, default 1s
+	SendLease    time.Duration // a claimed message not confirmed by then is sent again, default 30s
+	JobLease     time.Duration // default 60s
+	MaxBackoff   time.Duration // cap on 5xx back-off, default 1m
+	PollInterval time.Duration // fallback wake-up of the loops, default 500ms
+}
+
+func (o *Options) defaults() {
+	if o.Workers <= 0 {
+		o.Workers = 8
+	}
+	if o.GlobalRate <= 0 {
+		o.GlobalRate = 25
+	}
+	if o.ChatSpacing <= 0 {
+		o.ChatSpacing = time.Second
+	}
+	if o.SendLease <= 0 {
+		o.SendLease = 30 * time.Second
+	}
+	if o.JobLease <= 0 {
+		o.JobLease = time.Minute
+	}
+	if o.MaxBackoff <= 0 {
+		o.MaxBackoff = time.Minute
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 500 * time.Millisecond
+	}
+}
+
+// Snapshot is an immutable roster with its calendar, shared by all steps.
+type Snapshot struct {
+	Roster *roster.Roster
+	Cal    *schedule.Calendar
+}
+
+// Engine runs the bot's core loops.
+type Engine struct {
+	st    *store.Store
+	tg    Telegram
+	clock Clock
+	log   *slog.Logger
+	opt   Options
+
+	snap atomic.Pointer[Snapshot]
+
+	wakeIntake chan struct{}
+	wakeSend   chan struct{}
+	wakeJobs   chan struct{}
+
+	running  atomic.Bool
+	handlers sync.WaitGroup
+
+	// Observe, if set, sees every step's result and every message sent;
+	// the sandbox's event log and the metrics use it.
+	Observe func(Event)
+
+	stats Stats
+}
+
+// Event is something the engine did, for logs, metrics and the sandbox.
+type Event struct {
+	At     time.Time
+	Kind   string // "step", "sent", "retry", "dropped", "job"
+	Chat   int64
+	Person string
+	Reason string
+	MsgID  string
+	Lang   string
+	Detail string
+}
+
+// Stats are counters for /metrics.
+type Stats struct {
+	Updates, Duplicates, Panics, Sent, Retried, Dropped, Jobs atomic.Int64
+}
+
+// New returns an engine; call SetRoster before Run.
+func New(st *store.Store, tg Telegram, clock Clock, log *slog.Logger, opt Options) *Engine {
+	opt.defaults()
+	return &Engine{st: st, tg: tg, clock: clock, log: log, opt: opt,
+		wakeIntake: make(chan struct{}, 1), wakeSend: make(chan struct{}, 1), wakeJobs: make(chan struct{}, 1)}
+}
+
+// SetRoster swaps in a new roster; steps already running keep the old one.
+func (e *Engine) SetRoster(r *roster.Roster) {
+	e.snap.Store(&Snapshot{Roster: r, Cal: schedule.New(r.Programme)})
+}
+
+// Roster returns the current roster snapshot.
+func (e *Engine) Roster() *Snapshot { return e.snap.Load() }
+
+// Store returns the engine's store.
+func (e *Engine) Store() *store.Store { return e.st }
+
+// Stats returns the engine's counters.
+func (e *Engine) Stats() *Stats { return &e.stats }
+
+// Running reports whether the loops run (for /readyz).
+func (e *Engine) Running() bool { return e.running.Load() }
+
+// Wake makes every loop look for work now: after the clock moved, say.
+func (e *Engine) Wake() {
+	for _, c := range []chan struct{}{e.wakeIntake, e.wakeSend, e.wakeJobs} {
+		select {
+		case c <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (e *Engine) observe(ev Event) {
+	if e.Observe != nil {
+		ev.At = e.clock.Now()
+		e.Observe(ev)
+	}
+}
+
+// Intake stores one raw update durably; only after it returns nil may the
+// update be confirmed to Telegram.
+func (e *Engine) Intake(ctx context.Context, raw []byte) error {
+	var head struct {
+		UpdateID int64 `json:"update_id"`
+	}
+	if err := json.Unmarshal(raw, &head); err != nil || head.UpdateID == 0 {
+		return ErrBadUpdate
+	}
+	fresh, err := e.st.Intake(ctx, head.UpdateID, raw)
+	if err != nil {
+		return fmt.Errorf("intake %d: %w", head.UpdateID, err)
+	}
+	if !fresh {
+		e.stats.Duplicates.Add(1)
+		e.log.Debug("duplicate update", "update_id", head.UpdateID)
+	}
+	select {
+	case e.wakeIntake <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// ErrBadUpdate is an update that is not JSON with an update_id.
+var ErrBadUpdate = errors.New("malformed update")
+
+// Run runs the update workers, the job runner and the outbox sender until
+// ctx ends; updates being handled then are finished first.
+func (e *Engine) Run(ctx context.Context) error {
+	if e.snap.Load() == nil {
+		return errors.New("engine: no roster")
+	}
+	e.running.Store(true)
+	defer e.running.Store(false)
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); e.dispatch(ctx) }()
+	go func() { defer wg.Done(); e.runJobs(ctx) }()
+	go func() { defer wg.Done(); e.send(ctx) }()
+	wg.Wait()
+	return nil
+}
+
+// sleep waits for d, a wake-up on c, or the end of ctx.
+func sleep(ctx context.Context, c <-chan struct{}, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-c:
+	case <-t.C:
+	}
+}

@@ -1,0 +1,128 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"innsjekk/flows"
+	"innsjekk/store"
+)
+
+// send drains the outbox: claims due messages (at most one per chat at a
+// time, spaced per chat), sends them within the global rate, and records
+// the outcome. A message is confirmed in the store only after Telegram
+// accepted it, so a crash in between sends it again after the lease; that
+// is the one duplicate Telegram's API leaves us no way to prevent.
+func (e *Engine) send(ctx context.Context) {
+	lim := rate.NewLimiter(rate.Limit(e.opt.GlobalRate), max(1, int(e.opt.GlobalRate/5)))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for ctx.Err() == nil {
+		now := e.clock.Now()
+		batch, err := e.st.Claim(ctx, now, 16, e.opt.SendLease)
+		if err != nil {
+			if ctx.Err() == nil {
+				e.log.Warn("claim outbox", "err", err)
+			}
+			sleep(ctx, e.wakeSend, time.Second)
+			continue
+		}
+		for _, m := range batch {
+			if err := lim.Wait(ctx); err != nil {
+				break
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func(m store.Outgoing) {
+				defer func() { <-sem; wg.Done() }()
+				// An accepted message must be recorded even during shutdown.
+				e.sendOne(context.WithoutCancel(ctx), m)
+			}(m)
+		}
+		if len(batch) > 0 {
+			continue
+		}
+		sleep(ctx, e.wakeSend, e.untilNextSend(ctx))
+	}
+}
+
+// untilNextSend is how long the sender may sleep: until the next message
+// falls due by the engine's clock, at most the poll interval.
+func (e *Engine) untilNextSend(ctx context.Context) time.Duration {
+	next, ok, err := e.st.NextDue(ctx)
+	d := e.opt.PollInterval
+	if err == nil && ok {
+		if w := next.Sub(e.clock.Now()); w < d {
+			d = max(w, 10*time.Millisecond)
+		}
+	}
+	return d
+}
+
+func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
+	var say flows.Say
+	_ = json.Unmarshal(m.Payload, &say)
+	err := e.tg.Send(ctx, m)
+	now := e.clock.Now()
+	ev := Event{Chat: m.Chat, MsgID: say.MsgID, Lang: say.Lang, Reason: string(say.Reason), Person: say.ToPerson}
+	if err == nil {
+		if err := e.st.Sent(ctx, now, m, e.opt.ChatSpacing); err != nil {
+			e.log.Error("record sent message", "key", m.Key, "err", err)
+		}
+		e.stats.Sent.Add(1)
+		ev.Kind = "sent"
+		ev.Detail = say.Text
+		e.observe(ev)
+		return
+	}
+	var se *SendError
+	if !errors.As(err, &se) {
+		se = &SendError{Kind: SendTransient, Err: err}
+	}
+	switch se.Kind {
+	case SendRetryAfter:
+		e.stats.Retried.Add(1)
+		e.log.Warn("telegram asked to wait", "chat_id", m.Chat, "retry_after", se.After.String())
+		e.retry(ctx, m, now.Add(se.After), ev)
+	case SendTransient:
+		e.stats.Retried.Add(1)
+		d := backoff(m.Attempts, e.opt.MaxBackoff)
+		e.log.Warn("send failed; will retry", "chat_id", m.Chat, "attempt", m.Attempts+1, "in", d.String(), "err", se.Err)
+		e.retry(ctx, m, now.Add(d), ev)
+	default:
+		e.stats.Dropped.Add(1)
+		why := "rejected"
+		if se.Kind == SendBlocked {
+			why = "blocked"
+		}
+		e.log.Warn("telegram refused message", "chat_id", m.Chat, "why", why, "err", se.Err)
+		if err := e.st.Drop(ctx, now, m, why+": "+se.Err.Error()); err != nil {
+			e.log.Error("record dropped message", "key", m.Key, "err", err)
+		}
+		ev.Kind, ev.Detail = "dropped", why
+		e.observe(ev)
+	}
+}
+
+func (e *Engine) retry(ctx context.Context, m store.Outgoing, until time.Time, ev Event) {
+	if err := e.st.Retry(ctx, m, until); err != nil {
+		e.log.Error("requeue message", "key", m.Key, "err", err)
+	}
+	ev.Kind, ev.Detail = "retry", until.Format(time.RFC3339)
+	e.observe(ev)
+}
+
+// backoff doubles from one second per attempt up to limit.
+func backoff(attempts int, limit time.Duration) time.Duration {
+	d := time.Second
+	for i := 0; i < attempts && d < limit; i++ {
+		d *= 2
+	}
+	return min(d, limit)
+}

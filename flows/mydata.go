@@ -1,0 +1,52 @@
+package flows
+
+import (
+	"strings"
+
+	"innsjekk/locales"
+)
+
+// myData shows a person what Innsjekk stores about them (PRODUCT.md §3.1,
+// §6: the right of access).
+func (s *step) myData() {
+	s.reason(ReasonMyData)
+	m := s.me
+	lines := []string{
+		s.t("mydata.title", nil),
+		s.t("mydata.name", locales.Args{"Name": m.Name}),
+		s.t("mydata.language", locales.Args{"Language": locales.Name(m.Lang)}),
+		s.t("mydata.chat", nil),
+	}
+	if p := m.Participant; p != nil {
+		lines = append(lines, s.t("mydata.adviser", locales.Args{"Name": p.Adviser.Name}))
+		if p.Teacher != nil {
+			lines = append(lines, s.t("mydata.teacher", locales.Args{"Name": p.Teacher.Name}))
+		}
+		if p.Nav != nil {
+			lines = append(lines, s.t("mydata.nav", locales.Args{"Name": p.Nav.Name}))
+		}
+		if pl := p.Placement; pl != nil {
+			lines = append(lines, s.t("mydata.placement", locales.Args{
+				"Employer": pl.Employer.Name, "Days": s.weekdays(pl.Days),
+				"Start": clock(pl.Hours.Start), "End": clock(pl.Hours.End), "Mentor": pl.Mentor.Name,
+			}))
+		}
+		for _, c := range p.Classes {
+			lines = append(lines, s.t("mydata.class", locales.Args{
+				"Days": s.weekdays(c.Days), "Start": clock(c.Hours.Start), "End": clock(c.Hours.End), "Place": c.Place,
+			}))
+		}
+		lines = append(lines, s.t("mydata.records_none", nil), s.t("mydata.erase", locales.Args{"Name": p.Adviser.Name}))
+	} else {
+		if m.Contact != nil {
+			lines = append(lines, s.t("mydata.workplace", locales.Args{"Employer": m.Contact.Employer.Name}))
+		}
+		var roles []string
+		for _, r := range m.Roles {
+			roles = append(roles, s.t("role."+string(r), nil))
+		}
+		lines = append(lines, s.t("mydata.roles", locales.Args{"Roles": strings.Join(roles, ", ")}))
+	}
+	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: s.lang(), MsgID: "mydata.title",
+		Text: locales.Lines(s.lang(), lines), Menu: s.menuRows(), Urgent: true, Reason: ReasonMyData})
+}

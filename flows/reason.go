@@ -1,0 +1,26 @@
+package flows
+
+// Reason says why a step did what it did. The engine logs it and the
+// sandbox's event log shows it, so a coordinator can see why the bot acted.
+type Reason string
+
+const (
+	ReasonNone          Reason = "none"
+	ReasonUnknownChat   Reason = "unknown_chat"
+	ReasonWelcome       Reason = "welcome"
+	ReasonInviteInvalid Reason = "invite_invalid"
+	ReasonInviteUsed    Reason = "invite_used"
+	ReasonInviteExpired Reason = "invite_expired"
+	ReasonLanguageAsked Reason = "language_asked"
+	ReasonLanguageSet   Reason = "language_set"
+	ReasonHelp          Reason = "help"
+	ReasonWeek          Reason = "week"
+	ReasonMyData        Reason = "my_data"
+	ReasonMenu          Reason = "menu"
+	ReasonNotUnderstood Reason = "not_understood"
+	ReasonNotForRole    Reason = "not_for_role"
+	ReasonStaleButton   Reason = "stale_button"
+	ReasonApology       Reason = "apology"
+)
+
+func (r Reason) String() string { return string(r) }

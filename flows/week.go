@@ -1,0 +1,73 @@
+package flows
+
+import (
+	"strings"
+	"time"
+
+	"innsjekk/locales"
+	"innsjekk/roster"
+	"innsjekk/schedule"
+)
+
+// week shows a participant the next seven days (PRODUCT.md §3.4).
+func (s *step) week() {
+	p := s.me.Participant
+	if p == nil {
+		s.reason(ReasonNotForRole)
+		s.say("week.not_participant", nil, s.menu())
+		return
+	}
+	s.reason(ReasonWeek)
+	cal := s.in.Cal
+	acts := cal.Activities(p, cal.Today(s.in.Now), 7)
+	lines := []string{s.t("week.title", nil)}
+	if len(acts) == 0 {
+		lines = append(lines, s.t("week.empty", nil))
+	} else {
+		days := map[roster.Date]bool{}
+		for _, a := range acts {
+			days[a.Date] = true
+		}
+		lines = append(lines, s.t("week.summary", locales.Args{"Count": len(days)}))
+	}
+	for _, a := range acts {
+		args := locales.Args{
+			"Weekday": s.weekday(a.Start.Weekday()),
+			"Date":    a.Start.Format("02.01"),
+			"Start":   a.Start.Format("15:04"),
+			"End":     a.End.Format("15:04"),
+			"Place":   a.Place,
+		}
+		switch a.Kind {
+		case schedule.Placement:
+			args["Address"] = a.Address
+			if a.Address == "" {
+				lines = append(lines, s.t("week.placement_no_address", args))
+			} else {
+				lines = append(lines, s.t("week.placement", args))
+			}
+		case schedule.Class:
+			lines = append(lines, s.t("week.class", args))
+		}
+	}
+	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: s.lang(), MsgID: "week.title",
+		Text: locales.Lines(s.lang(), lines), Menu: s.menuRows(), Urgent: true, Reason: ReasonWeek})
+}
+
+var weekdayKeys = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
+
+func (s *step) weekday(d time.Weekday) string {
+	return s.t("day."+weekdayKeys[d], nil)
+}
+
+func (s *step) weekdays(ds []time.Weekday) string {
+	names := make([]string, len(ds))
+	for i, d := range ds {
+		names[i] = s.weekday(d)
+	}
+	return strings.Join(names, ", ")
+}
+
+func clock(c roster.Clock) string {
+	return time.Date(2000, 1, 1, c.Hour(), c.Minute(), 0, 0, time.UTC).Format("15:04")
+}

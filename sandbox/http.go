@@ -1,0 +1,338 @@
+package sandbox
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"innsjekk/roster"
+)
+
+//go:embed web
+var webFS embed.FS
+
+// maxText is Telegram's limit on one message's length.
+const maxText = 4096
+
+func (s *sandbox) routes() http.Handler {
+	static, _ := fs.Sub(webFS, "web")
+	files := http.FileServerFS(static)
+	mux := http.NewServeMux()
+	mux.Handle("GET /", files)
+	mux.HandleFunc("GET /api/people", s.handlePeople)
+	mux.HandleFunc("GET /api/chat", s.handleChat)
+	mux.HandleFunc("GET /api/file", s.handleFile)
+	mux.HandleFunc("GET /api/clock", s.handleClockGet)
+	mux.HandleFunc("GET /api/log", s.handleLog)
+	mux.HandleFunc("GET /api/events", s.handleEvents)
+	mux.HandleFunc("POST /api/send", s.handleSend)
+	mux.HandleFunc("POST /api/press", s.handlePress)
+	mux.HandleFunc("POST /api/voice", s.handleVoice)
+	mux.HandleFunc("POST /api/photo", s.handlePhoto)
+	mux.HandleFunc("POST /api/clock", s.handleClockPost)
+	return secure(mux)
+}
+
+// secure sets headers that keep the page to its own files and refuses
+// cross-site writes: a POST must be JSON, which a foreign page cannot send
+// here without a CORS preflight that this server never grants.
+func secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; media-src 'self'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		if r.Method == http.MethodPost {
+			if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+				httpError(w, http.StatusUnsupportedMediaType, "send JSON (Content-Type: application/json)")
+				return
+			}
+			r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func httpError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
+		httpError(w, http.StatusBadRequest, "bad JSON: "+err.Error())
+		return false
+	}
+	return true
+}
+
+func (s *sandbox) person(w http.ResponseWriter, id string) *Person {
+	p := s.byID[id]
+	if p == nil {
+		httpError(w, http.StatusNotFound, fmt.Sprintf("no person %q", id))
+	}
+	return p
+}
+
+func (s *sandbox) handlePeople(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"programme": s.r.Programme.Name,
+		"bot":       s.fake.BotUsername(),
+		"people":    s.people,
+	})
+}
+
+func (s *sandbox) handleChat(w http.ResponseWriter, r *http.Request) {
+	if p := s.person(w, r.URL.Query().Get("person")); p != nil {
+		writeJSON(w, http.StatusOK, s.chat(p))
+	}
+}
+
+// handleFile serves a file the bot or a user sent. Only pictures are shown
+// in the page; everything else is a download, so no document the bot sends
+// can run as a page on this origin.
+func (s *sandbox) handleFile(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.fake.FileByID(r.URL.Query().Get("id"))
+	if !ok {
+		httpError(w, http.StatusNotFound, "no such file")
+		return
+	}
+	mt := f.MIMEType
+	switch mt {
+	case "image/png", "image/jpeg", "image/gif":
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": f.Name}))
+	default:
+		if mt == "" {
+			mt = "application/octet-stream"
+		}
+		w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
+	}
+	w.Header().Set("Content-Type", mt)
+	w.Header().Set("Cache-Control", "private, max-age=3600")
+	_, _ = w.Write(f.Data)
+}
+
+type sendReq struct {
+	Person string `json:"person"`
+	Text   string `json:"text"`
+}
+
+func (s *sandbox) handleSend(w http.ResponseWriter, r *http.Request) {
+	var req sendReq
+	if !decode(w, r, &req) {
+		return
+	}
+	p := s.person(w, req.Person)
+	if p == nil {
+		return
+	}
+	text := strings.TrimSpace(req.Text)
+	switch {
+	case text == "":
+		httpError(w, http.StatusBadRequest, "empty message")
+		return
+	case utf8.RuneCountInString(text) > maxText:
+		httpError(w, http.StatusBadRequest, "message too long")
+		return
+	}
+	id := s.fake.SendText(p.User, text)
+	writeJSON(w, http.StatusOK, map[string]int64{"update_id": id})
+}
+
+type pressReq struct {
+	Person    string `json:"person"`
+	MessageID int    `json:"message_id"`
+	Data      string `json:"data"`
+}
+
+func (s *sandbox) handlePress(w http.ResponseWriter, r *http.Request) {
+	var req pressReq
+	if !decode(w, r, &req) {
+		return
+	}
+	p := s.person(w, req.Person)
+	if p == nil {
+		return
+	}
+	if req.MessageID <= 0 || req.Data == "" {
+		httpError(w, http.StatusBadRequest, "need message_id and data")
+		return
+	}
+	id, _ := s.fake.Press(p.User, req.MessageID, req.Data)
+	writeJSON(w, http.StatusOK, map[string]int64{"update_id": id})
+}
+
+func (s *sandbox) handleVoice(w http.ResponseWriter, r *http.Request) {
+	s.handleMedia(w, r, s.fake.SendVoice)
+}
+
+func (s *sandbox) handlePhoto(w http.ResponseWriter, r *http.Request) {
+	s.handleMedia(w, r, s.fake.SendPhoto)
+}
+
+func (s *sandbox) handleMedia(w http.ResponseWriter, r *http.Request, send func(int64) int64) {
+	var req sendReq
+	if !decode(w, r, &req) {
+		return
+	}
+	if p := s.person(w, req.Person); p != nil {
+		writeJSON(w, http.StatusOK, map[string]int64{"update_id": send(p.User)})
+	}
+}
+
+// clockState is the clock as the page shows it.
+type clockState struct {
+	Now  time.Time  `json:"now"`
+	Zone string     `json:"zone"`
+	Next *time.Time `json:"next,omitempty"` // when the next scheduled thing falls due
+	Note string     `json:"note,omitempty"`
+}
+
+func (s *sandbox) clockState(ctx context.Context) clockState {
+	st := clockState{Now: s.clk.Now(), Zone: s.r.Programme.Location.String()}
+	if t, ok := s.nextEvent(ctx); ok {
+		st.Next = &t
+	}
+	return st
+}
+
+// nextEvent is when the earliest scheduled thing falls due: a job
+// (reminder, nudge, digest, housekeeping …) or a message held back, say
+// until quiet hours end.
+func (s *sandbox) nextEvent(ctx context.Context) (time.Time, bool) {
+	st := s.app.Store()
+	var best time.Time
+	found := false
+	for _, next := range []func(context.Context) (time.Time, bool, error){st.NextJob, st.NextDue} {
+		if t, ok, err := next(ctx); err == nil && ok && (!found || t.Before(best)) {
+			best, found = t, true
+		}
+	}
+	return best, found
+}
+
+func (s *sandbox) handleClockGet(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.clockState(r.Context()))
+}
+
+func (s *sandbox) handleClockPost(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Action string `json:"action"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	before := s.clk.Now()
+	var note string
+	switch req.Action {
+	case "hour":
+		s.clk.Advance(time.Hour)
+		note = "+1 hour"
+	case "morning":
+		s.clk.AdvanceTo(s.cal.NextAt(before, roster.Clock(7*60)))
+		note = "next morning 07:00"
+	case "next":
+		t, ok := s.nextEvent(r.Context())
+		switch {
+		case !ok:
+			note = "nothing is scheduled"
+		case t.After(before):
+			s.clk.AdvanceTo(t)
+			note = "next event"
+		default:
+			note = "something is due now"
+		}
+	default:
+		httpError(w, http.StatusBadRequest, `action must be "hour", "morning" or "next"`)
+		return
+	}
+	s.app.Engine().Wake()
+	st := s.clockState(r.Context())
+	st.Note = note
+	s.hub.addLog(logEntry{At: st.Now, Kind: "clock", Detail: note})
+	s.hub.publish("clock", st)
+	writeJSON(w, http.StatusOK, st)
+}
+
+// publishClock tells the pages when the next event moves, which happens
+// whenever a step or job schedules something.
+func (s *sandbox) publishClock(ctx context.Context) {
+	var last time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.poke:
+		}
+		st := s.clockState(ctx)
+		var next time.Time
+		if st.Next != nil {
+			next = *st.Next
+		}
+		if !next.Equal(last) {
+			last = next
+			s.hub.publish("clock", st)
+		}
+	}
+}
+
+func (s *sandbox) handleLog(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.hub.logSnapshot())
+}
+
+// handleEvents streams server-sent events: "hello" (the clock and the log
+// so far) on every (re)connection, then "chat", "toast", "clock" and
+// "log" as things happen.
+func (s *sandbox) handleEvents(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	ch, backlog, cancel := s.hub.subscribe()
+	defer cancel()
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	hello, _ := json.Marshal(map[string]any{"clock": s.clockState(r.Context()), "log": backlog})
+	if !writeEvent(w, rc, sseMsg{event: "hello", data: hello}) {
+		return
+	}
+	ping := time.NewTicker(20 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case m, ok := <-ch:
+			if !ok {
+				return // fell behind; the page reconnects and starts afresh
+			}
+			if !writeEvent(w, rc, m) {
+				return
+			}
+		case <-ping.C:
+			// A comment line keeps proxies and idle timeouts from closing
+			// a quiet stream.
+			if _, err := fmt.Fprint(w, ": ping\n\n"); err != nil || rc.Flush() != nil {
+				return
+			}
+		}
+	}
+}
+
+func writeEvent(w http.ResponseWriter, rc *http.ResponseController, m sseMsg) bool {
+	if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", m.event, m.data); err != nil {
+		return false
+	}
+	return rc.Flush() == nil
+}

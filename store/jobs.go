@@ -1,0 +1,97 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Job is a durable delayed job: a reminder, a nudge, a digest, an
+// escalation or housekeeping. Its id is deterministic (kind and what it is
+// about), so scheduling it twice is harmless.
+type Job struct {
+	ID   string          `json:"id"`
+	Kind string          `json:"kind"`
+	Due  time.Time       `json:"due"`
+	Chat int64           `json:"chat,omitempty"`
+	Data json.RawMessage `json:"data,omitempty"`
+}
+
+func (s *Store) schedule(ctx context.Context, p redis.Pipeliner, j Job) {
+	p.SetNX(ctx, s.k.job(j.ID), mustJSON(j), 0)
+	p.ZAddNX(ctx, s.k.jobs(), redis.Z{Score: float64(j.Due.UnixMilli()), Member: j.ID})
+}
+
+// Schedule adds jobs that do not exist yet.
+func (s *Store) Schedule(ctx context.Context, jobs ...Job) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for _, j := range jobs {
+			s.schedule(ctx, p, j)
+		}
+		return nil
+	})
+	return err
+}
+
+// claimJobsScript leases due jobs: their score becomes the lease's end, so
+// a job whose worker died falls due again and another process runs it.
+//
+// KEYS: 1 jobs
+// ARGV: 1 now ms, 2 lease ms, 3 max
+// Returns: the claimed job ids.
+var claimJobsScript = redis.NewScript(`
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, id in ipairs(ids) do
+  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), id)
+end
+return ids
+`)
+
+// ClaimJobs leases up to max due jobs. A claimed job is removed only by
+// the commit of its effects (Effects.DoneJob), which makes it run once.
+func (s *Store) ClaimJobs(ctx context.Context, now time.Time, max int, lease time.Duration) ([]Job, error) {
+	ids, err := claimJobsScript.Run(ctx, s.rdb, []string{s.k.jobs()}, now.UnixMilli(), lease.Milliseconds(), max).StringSlice()
+	if err != nil {
+		return nil, err
+	}
+	var out []Job
+	for _, id := range ids {
+		b, err := s.rdb.Get(ctx, s.k.job(id)).Bytes()
+		if err == redis.Nil {
+			// Ran already; the index entry is a leftover.
+			s.rdb.ZRem(ctx, s.k.jobs(), id)
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var j Job
+		if err := json.Unmarshal(b, &j); err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// NextJob returns when the earliest job falls due.
+func (s *Store) NextJob(ctx context.Context) (time.Time, bool, error) {
+	zs, err := s.rdb.ZRangeWithScores(ctx, s.k.jobs(), 0, 0).Result()
+	if err != nil || len(zs) == 0 {
+		return time.Time{}, false, err
+	}
+	return time.UnixMilli(int64(zs[0].Score)), true, nil
+}
+
+// Housekeep deletes what is kept only for a while: seen update ids older
+// than keepSeen and sent-message keys older than keepDone.
+func (s *Store) Housekeep(ctx context.Context, now time.Time, keepSeen, keepDone time.Duration) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRemRangeByScore(ctx, s.k.seen(), "-inf", itoa(now.Add(-keepSeen).UnixMilli()))
+		p.ZRemRangeByScore(ctx, s.k.outDone(), "-inf", itoa(now.Add(-keepDone).UnixMilli()))
+		return nil
+	})
+	return err
+}

@@ -1,0 +1,43 @@
+package store
+
+import (
+	"strconv"
+)
+
+// keys names every Redis key of one programme. Each has one method here,
+// with its type, so the layout can be read in one place.
+type keys struct{ p string }
+
+func newKeys(programme string) keys { return keys{p: "innsjekk:{" + programme + "}:"} }
+
+// Programmes is a set of the programme ids stored in this Redis.
+const programmesKey = "innsjekk:programmes"
+
+func (k keys) roster() string { return k.p + "roster" } // string: the roster YAML as imported
+
+// Inbox.
+func (k keys) updates() string { return k.p + "updates" } // hash: update_id -> update JSON, not yet handled
+func (k keys) pending() string { return k.p + "pending" } // zset: update_id scored by update_id, not yet handled
+func (k keys) seen() string    { return k.p + "seen" }    // zset: update_id -> handled at (ms); dedupes redeliveries
+func (k keys) offset() string  { return k.p + "offset" }  // string: next getUpdates offset
+
+// Conversation state.
+func (k keys) chat(id int64) string { return k.p + "chat:" + strconv.FormatInt(id, 10) } // string: flows.Chat JSON
+func (k keys) people() string       { return k.p + "people" }                            // hash: person id -> flows.Binding JSON
+func (k keys) invite(code string) string {
+	return k.p + "invite:" + code // string: flows.Invite JSON, expires with the invite
+}
+
+// Outbox.
+func (k keys) outMsgs() string     { return k.p + "out:msgs" }     // hash: key -> Outgoing JSON, not yet sent
+func (k keys) outUrgent() string   { return k.p + "out:urgent" }   // zset: key -> not before (ms); answers to users
+func (k keys) outBulk() string     { return k.p + "out:bulk" }     // zset: key -> not before (ms); notifications
+func (k keys) outInflight() string { return k.p + "out:inflight" } // zset: key -> lease end (ms)
+func (k keys) outChatNext() string { return k.p + "out:chatnext" } // hash: chat id -> earliest next send (ms)
+func (k keys) outDone() string     { return k.p + "out:done" }     // zset: key -> sent at (ms); refuses a second send
+func (k keys) outDead() string     { return k.p + "out:dead" }     // list: JSON of messages Telegram refused for good
+
+// Scheduler.
+func (k keys) jobs() string         { return k.p + "jobs" }      // zset: job id -> due, or lease end while claimed (ms)
+func (k keys) job(id string) string { return k.p + "job:" + id } // string: Job JSON; deleted when the job has run
+func (k keys) audit() string        { return k.p + "audit" }     // stream: staff actions (who, what, whom)

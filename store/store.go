@@ -1,0 +1,298 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Store is one programme's data in Redis.
+type Store struct {
+	rdb redis.UniversalClient
+	k   keys
+}
+
+// New returns the store of programme on rdb.
+func New(rdb redis.UniversalClient, programme string) *Store {
+	return &Store{rdb: rdb, k: newKeys(programme)}
+}
+
+// Client returns the underlying Redis client.
+func (s *Store) Client() redis.UniversalClient { return s.rdb }
+
+// Ping reports whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("%w: %v", ErrUnavailable, err)
+	}
+	return nil
+}
+
+// ErrConflict means the data changed under a transaction too many times.
+var ErrConflict = errors.New("store: too much contention")
+
+// Reader reads inside a transaction; what it reads is watched, so the
+// commit fails and is retried if another writer changed it meanwhile.
+type Reader struct {
+	ctx context.Context
+	tx  *redis.Tx
+	k   keys
+}
+
+// Chat returns the stored state of chat id, or nil.
+func (r Reader) Chat(id int64) ([]byte, error) {
+	b, err := r.tx.Get(r.ctx, r.k.chat(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// People returns every binding, person id -> JSON.
+func (r Reader) People() (map[string]string, error) {
+	return r.tx.HGetAll(r.ctx, r.k.people()).Result()
+}
+
+// Invite returns the invite named code, or nil.
+func (r Reader) Invite(code string) ([]byte, error) {
+	b, err := r.tx.Get(r.ctx, r.k.invite(code)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// Seen reports whether update id has been handled.
+func (r Reader) Seen(id int64) (bool, error) {
+	_, err := r.tx.ZScore(r.ctx, r.k.seen(), strconv.FormatInt(id, 10)).Result()
+	if errors.Is(err, redis.Nil) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// Job returns the data of job id, or nil when it has run or never existed.
+func (r Reader) Job(id string) ([]byte, error) {
+	b, err := r.tx.Get(r.ctx, r.k.job(id)).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// Watch lists the keys a transaction reads and so must watch.
+type Watch struct {
+	Chats   []int64
+	People  bool
+	Invites []string
+	Update  int64  // the update being handled, 0 for none
+	Job     string // the job being run, "" for none
+}
+
+func (s *Store) watchKeys(w Watch) []string {
+	var ks []string
+	for _, c := range w.Chats {
+		ks = append(ks, s.k.chat(c))
+	}
+	if w.People {
+		ks = append(ks, s.k.people())
+	}
+	for _, c := range w.Invites {
+		ks = append(ks, s.k.invite(c))
+	}
+	if w.Update != 0 {
+		ks = append(ks, s.k.seen())
+	}
+	if w.Job != "" {
+		ks = append(ks, s.k.job(w.Job))
+	}
+	return ks
+}
+
+// Effects is everything one step writes, committed all at once.
+type Effects struct {
+	Chats     map[int64][]byte  // chat id -> new state
+	People    map[string][]byte // person id -> binding JSON; nil value deletes
+	Invites   []InviteWrite
+	Outbox    []Outgoing
+	Jobs      []Job
+	DoneJob   string // the job that ran: removed with its effects
+	Seen      int64  // the update handled: marked seen, removed from the inbox
+	Now       time.Time
+	OutboxHad map[string]bool // filled by Apply: keys already queued or sent
+}
+
+// InviteWrite stores an invite until it expires.
+type InviteWrite struct {
+	Code    string
+	Data    []byte
+	Expires time.Time
+}
+
+// Apply runs one optimistic transaction: load reads through the Reader
+// (watched), returns the effects, and they are committed only if nothing
+// watched changed meanwhile; otherwise load runs again on fresh data.
+// load returning skip=true commits nothing.
+func (s *Store) Apply(ctx context.Context, w Watch, load func(Reader) (eff Effects, skip bool, err error)) error {
+	ks := s.watchKeys(w)
+	for attempt := 0; attempt < 50; attempt++ {
+		if attempt > 0 {
+			// Lose the race less often next time: a short random pause.
+			time.Sleep(time.Duration(rand.Int64N(int64(attempt)*int64(time.Millisecond) + 1)))
+		}
+		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
+			eff, skip, err := load(Reader{ctx: ctx, tx: tx, k: s.k})
+			if err != nil || skip {
+				return err
+			}
+			queued, err := s.alreadyQueued(ctx, tx, eff.Outbox)
+			if err != nil {
+				return err
+			}
+			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
+				s.write(ctx, p, eff, queued)
+				return nil
+			})
+			return err
+		}, ks...)
+		if errors.Is(err, redis.TxFailedErr) {
+			continue
+		}
+		return err
+	}
+	return ErrConflict
+}
+
+// alreadyQueued finds outgoing messages whose key was queued or sent
+// before: a replayed step must not send them twice.
+func (s *Store) alreadyQueued(ctx context.Context, tx *redis.Tx, out []Outgoing) (map[string]bool, error) {
+	if len(out) == 0 {
+		return nil, nil
+	}
+	had := map[string]bool{}
+	for _, m := range out {
+		n, err := tx.HExists(ctx, s.k.outMsgs(), m.Key).Result()
+		if err != nil {
+			return nil, err
+		}
+		if n {
+			had[m.Key] = true
+			continue
+		}
+		if _, err := tx.ZScore(ctx, s.k.outDone(), m.Key).Result(); err == nil {
+			had[m.Key] = true
+		} else if !errors.Is(err, redis.Nil) {
+			return nil, err
+		}
+	}
+	return had, nil
+}
+
+func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queued map[string]bool) {
+	now := eff.Now.UnixMilli()
+	for id, b := range eff.Chats {
+		p.Set(ctx, s.k.chat(id), b, 0)
+	}
+	for id, b := range eff.People {
+		if b == nil {
+			p.HDel(ctx, s.k.people(), id)
+		} else {
+			p.HSet(ctx, s.k.people(), id, b)
+		}
+	}
+	for _, inv := range eff.Invites {
+		// Keep a used or expired invite a while longer so that a second
+		// try hears "already used" or "expired", not "unknown".
+		p.Set(ctx, s.k.invite(inv.Code), inv.Data, 0)
+		p.PExpireAt(ctx, s.k.invite(inv.Code), inv.Expires.Add(30*24*time.Hour))
+	}
+	for _, m := range eff.Outbox {
+		if queued[m.Key] {
+			continue
+		}
+		s.enqueue(ctx, p, m, now)
+	}
+	for _, j := range eff.Jobs {
+		s.schedule(ctx, p, j)
+	}
+	if eff.DoneJob != "" {
+		p.Del(ctx, s.k.job(eff.DoneJob))
+		p.ZRem(ctx, s.k.jobs(), eff.DoneJob)
+	}
+	if eff.Seen != 0 {
+		id := strconv.FormatInt(eff.Seen, 10)
+		p.ZAdd(ctx, s.k.seen(), redis.Z{Score: float64(now), Member: id})
+		p.ZRem(ctx, s.k.pending(), id)
+		p.HDel(ctx, s.k.updates(), id)
+	}
+}
+
+// SaveRoster stores the roster file as imported.
+func (s *Store) SaveRoster(ctx context.Context, programme string, yaml []byte) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, s.k.roster(), yaml, 0)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return s.rdb.SAdd(ctx, programmesKey, programme).Err()
+}
+
+// Roster returns the stored roster file, or nil.
+func (s *Store) Roster(ctx context.Context) ([]byte, error) {
+	b, err := s.rdb.Get(ctx, s.k.roster()).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	return b, err
+}
+
+// Programmes lists the programmes stored in rdb.
+func Programmes(ctx context.Context, rdb redis.UniversalClient) ([]string, error) {
+	return rdb.SMembers(ctx, programmesKey).Result()
+}
+
+// People returns every binding outside a transaction.
+func (s *Store) People(ctx context.Context) (map[string]string, error) {
+	return s.rdb.HGetAll(ctx, s.k.people()).Result()
+}
+
+// PutInvite stores a new invite; it fails if the code exists.
+func (s *Store) PutInvite(ctx context.Context, code string, data []byte, expires time.Time) error {
+	ok, err := s.rdb.SetNX(ctx, s.k.invite(code), data, 0).Result()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errors.New("invite code exists")
+	}
+	return s.rdb.PExpireAt(ctx, s.k.invite(code), expires.Add(30*24*time.Hour)).Err()
+}
+
+// Audit appends a staff action to the audit log: who did what to whom.
+// It never holds message content.
+func (s *Store) Audit(ctx context.Context, now time.Time, actor, action, subject string) error {
+	return s.rdb.XAdd(ctx, &redis.XAddArgs{Stream: s.k.audit(), Values: map[string]any{
+		"at": now.UTC().Format(time.RFC3339), "actor": actor, "action": action, "subject": subject,
+	}}).Err()
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// ForgetChat deletes a chat's conversation state.
+func (s *Store) ForgetChat(ctx context.Context, chat int64) error {
+	return s.rdb.Del(ctx, s.k.chat(chat)).Err()
+}

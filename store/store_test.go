@@ -1,0 +1,271 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"innsjekk/store"
+	"innsjekk/store/storetest"
+)
+
+var t0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+
+func each(t *testing.T, f func(t *testing.T, s *store.Store, c *store.Conn)) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			f(t, store.New(b.Conn.Client, storetest.Programme(t, b.Conn)), b.Conn)
+		})
+	}
+}
+
+func TestIntakeStoresEachUpdateOnce(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
+		ctx := context.Background()
+		for _, id := range []int64{12, 10, 11, 10} {
+			if _, err := s.Intake(ctx, id, []byte(fmt.Sprintf(`{"update_id":%d}`, id))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fresh, err := s.Intake(ctx, 11, []byte(`{"update_id":11}`))
+		if err != nil || fresh {
+			t.Fatalf("second intake of 11: fresh=%v err=%v, want a duplicate", fresh, err)
+		}
+		pend, err := s.PendingUpdates(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, p := range pend {
+			got = append(got, p.ID)
+		}
+		if fmt.Sprint(got) != "[10 11 12]" {
+			t.Fatalf("pending = %v, want [10 11 12] in order", got)
+		}
+		// Handled updates are refused even if Telegram sends them again.
+		err = s.Apply(ctx, store.Watch{Update: 10}, func(store.Reader) (store.Effects, bool, error) {
+			return store.Effects{Seen: 10, Now: t0}, false, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fresh, _ := s.Intake(ctx, 10, []byte(`{"update_id":10}`)); fresh {
+			t.Fatal("a handled update was stored again")
+		}
+		pend, _ = s.PendingUpdates(ctx, 10)
+		if len(pend) != 2 {
+			t.Fatalf("pending after handling 10: %d, want 2", len(pend))
+		}
+	})
+}
+
+func TestOffsetOnlyMovesForward(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
+		ctx := context.Background()
+		for _, o := range []int64{5, 9, 7} {
+			if err := s.SetOffset(ctx, o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, _ := s.Offset(ctx); got != 9 {
+			t.Fatalf("offset = %d, want 9", got)
+		}
+	})
+}
+
+func out(key string, chat int64, urgent bool, nb time.Time) store.Outgoing {
+	return store.Outgoing{Key: key, Chat: chat, Urgent: urgent, NotBefore: nb.UnixMilli(), Payload: json.RawMessage(`{}`)}
+}
+
+func keysOf(ms []store.Outgoing) []string {
+	var ks []string
+	for _, m := range ms {
+		ks = append(ks, m.Key)
+	}
+	return ks
+}
+
+func TestOutboxOrderSpacingAndPriority(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
+		ctx := context.Background()
+		err := s.Enqueue(ctx, t0,
+			out("bulk-a1", 1, false, t0),
+			out("bulk-a2", 1, false, t0.Add(time.Millisecond)),
+			out("bulk-b1", 2, false, t0),
+			out("urgent-c1", 3, true, t0.Add(2*time.Millisecond)),
+			out("later", 4, false, t0.Add(time.Hour)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Claim(ctx, t0.Add(5*time.Millisecond), 10, 30*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Urgent first; one message per chat; nothing not yet due.
+		if fmt.Sprint(keysOf(got)) != "[urgent-c1 bulk-a1 bulk-b1]" {
+			t.Fatalf("claimed %v", keysOf(got))
+		}
+		// Chat 1 is held while a1 is in flight.
+		if again, _ := s.Claim(ctx, t0.Add(10*time.Millisecond), 10, 30*time.Second); len(again) != 0 {
+			t.Fatalf("claimed %v while chat 1 was in flight", keysOf(again))
+		}
+		if err := s.Sent(ctx, t0.Add(10*time.Millisecond), got[1], time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := s.Claim(ctx, t0.Add(900*time.Millisecond), 10, 30*time.Second); len(again) != 0 {
+			t.Fatalf("claimed %v before the chat's spacing passed", keysOf(again))
+		}
+		again, _ := s.Claim(ctx, t0.Add(1010*time.Millisecond), 10, 30*time.Second)
+		if fmt.Sprint(keysOf(again)) != "[bulk-a2]" {
+			t.Fatalf("after spacing claimed %v, want [bulk-a2]", keysOf(again))
+		}
+		// A sent key is never queued again.
+		if err := s.Enqueue(ctx, t0, out("bulk-a1", 1, false, t0)); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := s.OutboxLen(ctx); n != 4 {
+			t.Fatalf("outbox has %d messages, want 4 (the sent one not re-queued)", n)
+		}
+	})
+}
+
+func TestOutboxRetryKeepsChatOrderAndLeaseExpiryResends(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
+		ctx := context.Background()
+		_ = s.Enqueue(ctx, t0, out("m1", 7, false, t0), out("m2", 7, false, t0.Add(time.Millisecond)), out("x1", 8, false, t0))
+		got, _ := s.Claim(ctx, t0, 10, 30*time.Second)
+		if fmt.Sprint(keysOf(got)) != "[m1 x1]" {
+			t.Fatalf("claimed %v", keysOf(got))
+		}
+		// Telegram said 429 retry_after=2 for chat 7.
+		if err := s.Retry(ctx, got[0], t0.Add(2*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if again, _ := s.Claim(ctx, t0.Add(1999*time.Millisecond), 10, 30*time.Second); len(again) != 0 {
+			t.Fatalf("claimed %v before retry_after passed", keysOf(again))
+		}
+		again, _ := s.Claim(ctx, t0.Add(2*time.Second), 10, 30*time.Second)
+		if fmt.Sprint(keysOf(again)) != "[m1]" || again[0].Attempts != 1 {
+			t.Fatalf("after retry_after claimed %v, want m1 again (attempt 1) before m2", keysOf(again))
+		}
+		if err := s.Sent(ctx, t0.Add(2*time.Second), got[1], time.Second); err != nil {
+			t.Fatal(err)
+		}
+		// The sender dies holding m1: after the lease it goes out again.
+		if lost, _ := s.Claim(ctx, t0.Add(31*time.Second), 10, 30*time.Second); len(lost) != 0 {
+			t.Fatalf("claimed %v while m1's lease ran", keysOf(lost))
+		}
+		back, _ := s.Claim(ctx, t0.Add(33*time.Second), 10, 30*time.Second)
+		if fmt.Sprint(keysOf(back)) != "[m1]" {
+			t.Fatalf("after the lease claimed %v, want [m1]", keysOf(back))
+		}
+	})
+}
+
+func TestJobRunsOnceAcrossClaimers(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
+		ctx := context.Background()
+		if err := s.Schedule(ctx, store.Job{ID: "j1", Kind: "k", Due: t0}, store.Job{ID: "j1", Kind: "k", Due: t0}); err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		claimed := 0
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				js, err := s.ClaimJobs(ctx, t0, 10, time.Minute)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				claimed += len(js)
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		if claimed != 1 {
+			t.Fatalf("job claimed %d times, want 1", claimed)
+		}
+		// The worker died: after the lease another one gets it.
+		if js, _ := s.ClaimJobs(ctx, t0.Add(59*time.Second), 10, time.Minute); len(js) != 0 {
+			t.Fatal("job claimed again during its lease")
+		}
+		js, _ := s.ClaimJobs(ctx, t0.Add(61*time.Second), 10, time.Minute)
+		if len(js) != 1 {
+			t.Fatalf("job not picked up again after its lease ran out")
+		}
+		// Its commit removes it; a second commit (a racing worker) finds
+		// nothing to do.
+		runs := 0
+		for range 2 {
+			err := s.Apply(ctx, store.Watch{Job: "j1"}, func(r store.Reader) (store.Effects, bool, error) {
+				b, err := r.Job("j1")
+				if err != nil || b == nil {
+					return store.Effects{}, true, err
+				}
+				runs++
+				return store.Effects{DoneJob: "j1", Now: t0}, false, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if runs != 1 {
+			t.Fatalf("job committed %d times, want 1", runs)
+		}
+		if _, ok, _ := s.NextJob(ctx); ok {
+			t.Fatal("job still scheduled after it ran")
+		}
+	})
+}
+
+func TestApplyRetriesOnConflict(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, c *store.Conn) {
+		ctx := context.Background()
+		// Two writers increment a counter in chat state 50 times each with
+		// read-modify-write; WATCH must make every increment count.
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 50 {
+					err := s.Apply(ctx, store.Watch{Chats: []int64{1}}, func(r store.Reader) (store.Effects, bool, error) {
+						b, err := r.Chat(1)
+						if err != nil {
+							return store.Effects{}, false, err
+						}
+						var n int
+						if b != nil {
+							_ = json.Unmarshal(b, &n)
+						}
+						nb, _ := json.Marshal(n + 1)
+						return store.Effects{Chats: map[int64][]byte{1: nb}, Now: t0}, false, nil
+					})
+					if err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		err := s.Apply(ctx, store.Watch{Chats: []int64{1}}, func(r store.Reader) (store.Effects, bool, error) {
+			b, _ := r.Chat(1)
+			if string(b) != "100" {
+				t.Errorf("counter = %s, want 100", b)
+			}
+			return store.Effects{}, true, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+}
