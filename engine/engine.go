@@ -135,6 +135,9 @@ type Engine struct {
 	Observe func(Event)
 
 	stats Stats
+
+	// stepFn replaces flows.Step in tests that need a step to misbehave.
+	stepFn func(flows.Input) flows.Result
 }
 
 // Event is something the engine did, for logs, metrics and the sandbox.

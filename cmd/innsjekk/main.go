@@ -86,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return exitOK
 		case errors.Is(err, flag.ErrHelp):
 			return exitOK
+		case errors.As(err, new(errSilent)):
+			return exitFail // details already printed
 		case errors.As(err, new(errUsage)):
 			fmt.Fprintf(stderr, "innsjekk %s: %v\n", c.name, err)
 			fmt.Fprintf(stderr, "usage: innsjekk %s %s\n", c.name, c.args)

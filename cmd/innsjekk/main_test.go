@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb, func(k string) string { return env[k] })
+	return code, out.String(), errb.String()
+}
+
+func TestRosterCheckReportsEveryProblem(t *testing.T) {
+	code, out, errOut := runCLI(t, nil, "roster", "check", "../../roster/testdata/three-problems.yaml")
+	if code != exitFail {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	re := regexp.MustCompile(`^\.\./\.\./roster/testdata/three-problems\.yaml:\d+: \S`)
+	if len(lines) != 3 {
+		t.Fatalf("stderr has %d lines, want 3:\n%s", len(lines), errOut)
+	}
+	for _, l := range lines {
+		if !re.MatchString(l) {
+			t.Errorf("not FILE:LINE: message: %q", l)
+		}
+	}
+	if out != "" {
+		t.Errorf("stdout: %q", out)
+	}
+	code, out, _ = runCLI(t, nil, "roster", "check", "../../examples/roster.yaml")
+	if code != exitOK || !strings.Contains(out, "ok") {
+		t.Fatalf("example roster: exit %d, %q", code, out)
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	for _, args := range [][]string{{}, {"frobnicate"}, {"roster"}, {"roster", "check"}, {"invite"}, {"invite", "a", "b"},
+		{"run", "--nope"}, {"invite", "amina", "--days", "0"}} {
+		code, _, errOut := runCLI(t, nil, args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want 2 (%s)", args, code, errOut)
+		}
+		if len(args) > 0 && strings.Count(strings.TrimSpace(errOut), "\n") > 1 {
+			t.Errorf("%v: error is not short: %q", args, errOut)
+		}
+	}
+	for _, args := range [][]string{{"help"}, {"version"}, {"invite", "-h"}, {"help", "roster"}} {
+		if code, _, errOut := runCLI(t, nil, args...); code != exitOK {
+			t.Errorf("%v: exit %d (%s)", args, code, errOut)
+		}
+	}
+}
+
+func TestRunRefusesWithoutToken(t *testing.T) {
+	code, _, errOut := runCLI(t, map[string]string{"INNSJEKK_ROSTER": "../../examples/roster.yaml"}, "run")
+	if code != exitFail || !strings.Contains(errOut, "TELEGRAM_TOKEN") {
+		t.Fatalf("exit %d: %q", code, errOut)
+	}
+}
+
+func TestInvitePrintsCodeLinkAndQR(t *testing.T) {
+	env := map[string]string{"INNSJEKK_ROSTER": "../../examples/roster.yaml"}
+	code, out, errOut := runCLI(t, env, "invite", "amina")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	m := regexp.MustCompile(`(?m)^code: ([A-Za-z0-9_-]{16,64})$`).FindStringSubmatch(out)
+	if m == nil || !strings.Contains(out, "/start "+m[1]) {
+		t.Fatalf("no code and /start line:\n%s", out)
+	}
+	if !strings.Contains(errOut, "embedded") {
+		t.Errorf("no warning that the embedded store forgets the code: %q", errOut)
+	}
+	qr := filepath.Join(t.TempDir(), "amina.png")
+	env["INNSJEKK_BOT_USERNAME"] = "@innsjekk_gjovik_bot"
+	code, out, errOut = runCLI(t, env, "invite", "amina", "--qr", qr)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !regexp.MustCompile(`(?m)^link: https://t\.me/innsjekk_gjovik_bot\?start=[A-Za-z0-9_-]+$`).MatchString(out) {
+		t.Fatalf("no deep link:\n%s", out)
+	}
+	f, err := os.Open(qr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := png.Decode(f); err != nil {
+		t.Fatalf("QR is not a PNG: %v", err)
+	}
+	if code, _, errOut := runCLI(t, env, "invite", "nobody"); code != exitFail || !strings.Contains(errOut, "nobody") {
+		t.Fatalf("unknown person: exit %d %q", code, errOut)
+	}
+}

@@ -1,0 +1,238 @@
+package engine_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"innsjekk/bot"
+	"innsjekk/bot/fakeapi"
+	"innsjekk/engine"
+	"innsjekk/examples"
+	"innsjekk/flows"
+	"innsjekk/locales"
+	"innsjekk/roster"
+	"innsjekk/store"
+	"innsjekk/store/storetest"
+)
+
+const token = "42:engine-test-token"
+
+type rig struct {
+	fake   *fakeapi.Server
+	client *bot.Client
+	st     *store.Store
+	r      *roster.Roster
+	log    *bytes.Buffer
+	mu     *sync.Mutex
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func newRig(t *testing.T, conn *store.Conn) *rig {
+	t.Helper()
+	fake := fakeapi.New(token)
+	api := httptest.NewServer(fake)
+	t.Cleanup(func() { fake.Close(); api.Close() })
+	client, err := bot.NewClient(token, api.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog := storetest.Programme(t, conn)
+	r, err := roster.Parse("roster.yaml", bytes.Replace(examples.Roster, []byte("  id: gjovik"), []byte("  id: "+prog), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &rig{fake: fake, client: client, st: store.New(conn.Client, prog), r: r, log: &bytes.Buffer{}, mu: &sync.Mutex{}}
+}
+
+func (g *rig) engine() *engine.Engine {
+	log := slog.New(slog.NewJSONHandler(lockedWriter{g.mu, g.log}, nil))
+	e := engine.New(g.st, g.client, engine.SystemClock{}, log, engine.Options{ChatSpacing: 20 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+	e.SetRoster(g.r)
+	return e
+}
+
+func run(t *testing.T, e *engine.Engine) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { e.Run(ctx); close(done) }()
+	return func() { cancel(); <-done }
+}
+
+// update makes a raw private-chat text update.
+func update(id, chat int64, text string) []byte {
+	b, _ := json.Marshal(map[string]any{"update_id": id, "message": map[string]any{
+		"message_id": id, "date": 1, "text": text,
+		"chat": map[string]any{"id": chat, "type": "private"},
+		"from": map[string]any{"id": chat, "is_bot": false, "first_name": "U", "language_code": "so"},
+	}})
+	return b
+}
+
+func waitChat(t *testing.T, f *fakeapi.Server, chat int64, want string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := f.WaitFor(ctx, func(m fakeapi.Message) bool { return m.Text == want }, chat); err != nil {
+		t.Fatalf("chat %d never got %q: %v", chat, want, err)
+	}
+}
+
+func TestPanickingFlowIsAnsweredWithAnApologyAndTheBotGoesOn(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			g := newRig(t, b.Conn)
+			g.fake.AddUser(fakeapi.User{ID: 11, FirstName: "A", LanguageCode: "so"})
+			e := g.engine()
+			e.SetStep(func(in flows.Input) flows.Result {
+				if in.Event.Text == "boom" {
+					var m map[string]int
+					m["x"] = 1 // a nil-map write, as a flow bug would
+				}
+				return flows.Step(in)
+			})
+			stop := run(t, e)
+			defer stop()
+			ctx := context.Background()
+			if err := e.Intake(ctx, update(1, 11, "boom")); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Intake(ctx, update(2, 11, "hello")); err != nil {
+				t.Fatal(err)
+			}
+			// Unknown chat: the apology is in the hinted language.
+			waitChat(t, g.fake, 11, locales.Text("so", "error.apology", nil))
+			ctx2, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if _, err := g.fake.WaitFor(ctx2, func(m fakeapi.Message) bool {
+				return strings.HasPrefix(m.Text, locales.Text("so", "unknown.intro", nil))
+			}, 11); err != nil {
+				t.Fatal("the update after the panic was not handled")
+			}
+			if e.Stats().Panics.Load() != 1 {
+				t.Fatalf("panics = %d", e.Stats().Panics.Load())
+			}
+			g.mu.Lock()
+			logged := g.log.String()
+			g.mu.Unlock()
+			if !strings.Contains(logged, "flow panicked") {
+				t.Fatal("panic not logged")
+			}
+		})
+	}
+}
+
+// A step committed its messages and the process died before sending: the
+// next process sends each exactly once.
+func TestCommittedMessagesAreSentOnceAfterACrash(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			g := newRig(t, b.Conn)
+			g.fake.AddUser(fakeapi.User{ID: 12, FirstName: "B", LanguageCode: "nb"})
+			first := g.engine()
+			// Handle without running the sender: the commit is done, the
+			// messages wait in the outbox, and then the process "dies".
+			p := store.Pending{ID: 5, Raw: update(5, 12, "hei")}
+			if _, err := g.st.Intake(context.Background(), p.ID, p.Raw); err != nil {
+				t.Fatal(err)
+			}
+			if err := first.Handle(context.Background(), p); err != nil {
+				t.Fatal(err)
+			}
+			// A replay of the same update changes nothing.
+			if err := first.Handle(context.Background(), p); err != nil {
+				t.Fatal(err)
+			}
+			if n, _ := g.st.OutboxLen(context.Background()); n != 1 {
+				t.Fatalf("outbox holds %d messages, want 1", n)
+			}
+			if len(g.fake.Chat(12)) != 0 {
+				t.Fatal("sent before the restart")
+			}
+			second := g.engine()
+			third := g.engine() // a second process on the same Redis
+			stop2, stop3 := run(t, second), run(t, third)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := g.fake.WaitUntil(ctx, func() bool { return len(g.fake.Chat(12)) >= 1 }); err != nil {
+				t.Fatal(err)
+			}
+			// Give a wrongly duplicated send the chance to show up: wait
+			// until the outbox is empty and both senders idled a round.
+			for {
+				n, _ := g.st.OutboxLen(context.Background())
+				if n == 0 {
+					break
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			stop2()
+			stop3()
+			if n := len(g.fake.Chat(12)); n != 1 {
+				t.Fatalf("chat got %d messages, want 1", n)
+			}
+		})
+	}
+}
+
+func TestHousekeepingJobRunsOnceWithTwoProcesses(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			g := newRig(t, b.Conn)
+			ctx := context.Background()
+			due := time.Now().Add(-time.Minute)
+			if err := g.st.Schedule(ctx, store.Job{ID: "housekeeping:test", Kind: "housekeeping", Due: due}); err != nil {
+				t.Fatal(err)
+			}
+			var mu sync.Mutex
+			ran := 0
+			count := func(ev engine.Event) {
+				if ev.Kind == "job" && ev.Detail == "housekeeping:test" {
+					mu.Lock()
+					ran++
+					mu.Unlock()
+				}
+			}
+			e1, e2 := g.engine(), g.engine()
+			e1.Observe, e2.Observe = count, count
+			stop1, stop2 := run(t, e1), run(t, e2)
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				next, _, _ := g.st.NextJob(ctx)
+				mu.Lock()
+				r := ran
+				mu.Unlock()
+				// Done when the test job ran and only tomorrow's remains.
+				if r > 0 && next.After(time.Now()) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("housekeeping never ran")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			stop1()
+			stop2()
+			if ran != 1 {
+				t.Fatalf("job ran %d times, want 1", ran)
+			}
+		})
+	}
+}
