@@ -133,6 +133,10 @@ func start(t *testing.T, s setup, rosterData []byte, clock *shiftedClock) *harne
 	}
 	t.Cleanup(func() {
 		h.stop()
+		// The token is a credential: it must never reach a log.
+		if strings.Contains(buf.String(), token) || strings.Contains(buf.String(), strings.Split(token, ":")[1]) {
+			t.Error("the bot token appears in the log")
+		}
 		if t.Failed() {
 			t.Logf("bot log:\n%s", buf.String())
 		}

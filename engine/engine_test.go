@@ -45,7 +45,9 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func newRig(t *testing.T, conn *store.Conn) *rig {
+func newRig(t *testing.T, conn *store.Conn) *rig { return newRigB(t, conn) }
+
+func newRigB(t testing.TB, conn *store.Conn) *rig {
 	t.Helper()
 	fake := fakeapi.New(token)
 	api := httptest.NewServer(fake)
