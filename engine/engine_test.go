@@ -238,3 +238,45 @@ func TestHousekeepingJobRunsOnceWithTwoProcesses(t *testing.T) {
 		})
 	}
 }
+
+func TestSendRetries5xxAndDropsWhenBlocked(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			g := newRig(t, b.Conn)
+			g.fake.AddUser(fakeapi.User{ID: 21, FirstName: "C", LanguageCode: "en"})
+			g.fake.AddUser(fakeapi.User{ID: 22, FirstName: "D", LanguageCode: "en"})
+			g.fake.Inject(fakeapi.Fault{Method: "sendMessage", ChatID: 21, Status: 500})
+			g.fake.Inject(fakeapi.Fault{Method: "sendMessage", ChatID: 21, Status: 502})
+			g.fake.Inject(fakeapi.Fault{Method: "sendMessage", ChatID: 22, Status: 403, Times: -1})
+			e := engine.New(g.st, g.client, engine.SystemClock{}, slog.New(slog.NewTextHandler(io.Discard, nil)),
+				engine.Options{ChatSpacing: 20 * time.Millisecond, PollInterval: 50 * time.Millisecond, MaxBackoff: 2 * time.Second})
+			e.SetRoster(g.r)
+			stop := run(t, e)
+			defer stop()
+			ctx := context.Background()
+			_ = e.Intake(ctx, update(1, 21, "hi"))
+			_ = e.Intake(ctx, update(2, 22, "hi"))
+			intro := locales.Text("so", "unknown.intro", nil) // update() hints Somali
+			wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+			defer cancel()
+			if _, err := g.fake.WaitFor(wctx, func(m fakeapi.Message) bool { return strings.HasPrefix(m.Text, intro) }, 21); err != nil {
+				t.Fatalf("not delivered after a 500 and a 502: %v; calls %+v", err, g.fake.CallsTo("sendMessage"))
+			}
+			if err := g.fake.WaitUntil(wctx, func() bool { return e.Stats().Dropped.Load() == 1 }); err != nil {
+				t.Fatal("the blocked chat's message was not dropped")
+			}
+			tries := 0
+			for _, c := range g.fake.CallsTo("sendMessage") {
+				if c.Params["chat_id"] == "22" {
+					tries++
+				}
+			}
+			if tries != 1 {
+				t.Fatalf("sent %d times to a chat that blocked the bot, want 1", tries)
+			}
+			if e.Stats().Retried.Load() != 2 {
+				t.Fatalf("retried %d times, want 2", e.Stats().Retried.Load())
+			}
+		})
+	}
+}
