@@ -359,3 +359,30 @@ func TestCommandMenusInEveryLanguage(t *testing.T) {
 		t.Errorf("Arabic menu not in Arabic: %s", raw)
 	}
 }
+
+// With Redis gone, a user hears "try again in a minute" in their language
+// and nothing is half-written; when it is back, the bot carries on.
+func TestRedisOutageTellsUsersToTryAgain(t *testing.T) {
+	conn, err := store.OpenEmbedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	h := start(t, setup{conn: conn}, exampleRoster(t, conn), clockAt(tuesdayMorning))
+	const rojda = 601
+	h.bind("rojda", rojda, "ku")
+	conn.Embedded.Close()
+	h.fake.AddUser(fakeapi.User{ID: rojda, FirstName: "Rojda", LanguageCode: "ku"})
+	h.fake.SendText(rojda, "/help")
+	h.waitEq(rojda, locales.Text("ku", "error.try_again", nil))
+	if err := conn.Embedded.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.SendText(rojda, "/mydata")
+	h.wait(rojda, "my data after the outage", func(m fakeapi.Message) bool {
+		return strings.HasPrefix(m.Text, locales.Text("ku", "mydata.title", nil))
+	})
+	if n := count(h.fake.Chat(rojda), locales.Text("ku", "help.participant", nil)); n != 0 {
+		t.Fatalf("the update the user was told to retry was acted on later (%d)", n)
+	}
+}
