@@ -203,7 +203,9 @@ type clockState struct {
 
 func (s *sandbox) clockState(ctx context.Context) clockState {
 	st := clockState{Now: s.clk.Now(), Zone: s.r.Programme.Location.String()}
-	if t, ok := s.nextEvent(ctx); ok {
+	// Something due already is being handled; the page shows what comes
+	// after, once it is known.
+	if t, ok := s.nextEvent(ctx); ok && t.After(st.Now) {
 		st.Next = &t
 	}
 	return st
@@ -224,6 +226,46 @@ func (s *sandbox) nextEvent(ctx context.Context) (time.Time, bool) {
 	return best, found
 }
 
+// settle waits, for a few seconds at most, until the bot has caught up:
+// no update waits to be handled, nothing is due, and the next event has
+// stayed put for a moment. Moving the clock while a message is in flight
+// could run out its lease and send it twice, and "next event" would
+// otherwise jump to that lease's end instead of to something a person
+// is waiting for. It returns the next event as it then stands.
+func (s *sandbox) settle(ctx context.Context) (time.Time, bool) {
+	const (
+		every  = 25 * time.Millisecond
+		steady = 4 // reads in a row that agree
+	)
+	deadline := time.Now().Add(3 * time.Second)
+	var last time.Time
+	var lastOK bool
+	agree := 0
+	for {
+		t, ok := s.nextEvent(ctx)
+		pend, err := s.app.Store().PendingUpdates(ctx, 1)
+		busy := err != nil || len(pend) > 0 || (ok && !t.After(s.clk.Now()))
+		switch {
+		case busy:
+			agree = 0
+			s.app.Engine().Wake()
+		case ok == lastOK && t.Equal(last):
+			agree++
+		default:
+			agree = 1
+		}
+		last, lastOK = t, ok
+		if agree >= steady || time.Now().After(deadline) {
+			return t, ok
+		}
+		select {
+		case <-ctx.Done():
+			return t, ok
+		case <-time.After(every):
+		}
+	}
+}
+
 func (s *sandbox) handleClockGet(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.clockState(r.Context()))
 }
@@ -235,6 +277,17 @@ func (s *sandbox) handleClockPost(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
+	switch req.Action {
+	case "hour", "morning", "next":
+	default:
+		httpError(w, http.StatusBadRequest, `action must be "hour", "morning" or "next"`)
+		return
+	}
+	// One move at a time: two "next event" presses must not both jump to
+	// the same event, nor one jump while the other waits for the bot.
+	s.moving.Lock()
+	defer s.moving.Unlock()
+	next, ok := s.settle(r.Context())
 	before := s.clk.Now()
 	var note string
 	switch req.Action {
@@ -245,19 +298,15 @@ func (s *sandbox) handleClockPost(w http.ResponseWriter, r *http.Request) {
 		s.clk.AdvanceTo(s.cal.NextAt(before, roster.Clock(7*60)))
 		note = "next morning 07:00"
 	case "next":
-		t, ok := s.nextEvent(r.Context())
 		switch {
 		case !ok:
 			note = "nothing is scheduled"
-		case t.After(before):
-			s.clk.AdvanceTo(t)
+		case next.After(before):
+			s.clk.AdvanceTo(next)
 			note = "next event"
 		default:
-			note = "something is due now"
+			note = "the bot is still busy; try again"
 		}
-	default:
-		httpError(w, http.StatusBadRequest, `action must be "hour", "morning" or "next"`)
-		return
 	}
 	s.app.Engine().Wake()
 	st := s.clockState(r.Context())

@@ -69,7 +69,6 @@ type Person struct {
 }
 
 type sandbox struct {
-	log  *slog.Logger
 	clk  *Clock
 	cal  *schedule.Calendar
 	r    *roster.Roster
@@ -85,6 +84,8 @@ type sandbox struct {
 
 	mu       sync.Mutex
 	userMsgs map[int64][]userMsg // what each simulated user sent, oldest first
+
+	moving sync.Mutex // held while the clock is being moved
 
 	// poke asks for the clock state to be published again: a step or a
 	// job may have changed when the next event is due.
@@ -123,7 +124,6 @@ func Run(ctx context.Context, opts Options, stdout io.Writer, log *slog.Logger) 
 
 	cal := schedule.New(r.Programme)
 	s := &sandbox{
-		log:      log,
 		clk:      NewClock(startTime(cal, time.Now())),
 		cal:      cal,
 		r:        r,
@@ -204,7 +204,8 @@ func Run(ctx context.Context, opts Options, stdout io.Writer, log *slog.Logger) 
 	select {
 	case <-ctx.Done():
 	case runErr = <-appErr:
-		if runErr == nil {
+		// The bot also stops when ctx ends; only an early stop is news.
+		if runErr == nil && ctx.Err() == nil {
 			runErr = errors.New("the bot stopped")
 		}
 	case runErr = <-srvErr:

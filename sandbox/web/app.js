@@ -176,7 +176,10 @@
     photo.setAttribute('aria-label', `Send a sample photo as ${p.name}`);
     photo.title = 'Send a sample photo';
 
-    const pane = {id, node, msgs, kb, input, toast: node.querySelector('.toast'), els: new Map(), kbSig: '', loading: false, dirty: false};
+    const pane = {id, node, msgs, kb, input, toast: node.querySelector('.toast'), els: new Map(), kbSig: '', loading: false, dirty: false, pinned: true};
+    // A reader at the bottom stays there as messages arrive; one who
+    // scrolled up to read is left in peace.
+    msgs.addEventListener('scroll', () => { pane.pinned = atBottom(msgs); });
     form.addEventListener('submit', async ev => {
       ev.preventDefault();
       const text = input.value.trim();
@@ -261,9 +264,12 @@
   // render updates the pane in place: unchanged messages keep their
   // elements (and so the reader's place and focus), edited ones are
   // redrawn where they stand.
+  function atBottom(box) {
+    return box.scrollHeight - box.scrollTop - box.clientHeight < 60;
+  }
+
   function render(pane, view) {
     const box = pane.msgs;
-    const nearBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 60;
     const focusKey = box.contains(document.activeElement) ? document.activeElement.dataset.key : undefined;
     const seen = new Set();
     let prev = null;
@@ -292,9 +298,13 @@
       if (again) again.focus();
     }
     renderKeyboard(pane, view.keyboard || []);
-    if (nearBottom || pane.stick) {
+    if (pane.pinned || pane.stick) {
       box.scrollTop = box.scrollHeight;
+      pane.pinned = true;
       pane.stick = false;
+      // A fallback font for a script or emoji may load only now and make
+      // the new message taller.
+      document.fonts.ready.then(() => { if (pane.pinned) box.scrollTop = box.scrollHeight; });
     }
   }
 
@@ -381,7 +391,7 @@
     }
     const lang = e.lang ? el('span', {}, el('bdi', {}, e.lang_name || e.lang), ` (${e.lang})`) : '';
     const text = e.kind === 'sent' ? [e.msg_id, e.detail].filter(Boolean).join(' — ') : [e.msg_id, e.detail].filter(Boolean).join(' ');
-    const row = el('tr', {class: e.kind},
+    const row = el('tr', {class: `kind-${e.kind}`},
       el('td', {}, fmt(Date.parse(e.at), 'log')),
       el('td', {}, e.kind),
       el('td', {}, who),
@@ -447,7 +457,7 @@
     const d = await api('/api/people');
     state.people = d.people;
     for (const p of d.people) state.byId.set(p.id, p);
-    document.getElementById('programme').textContent = `· ${d.programme} · @${d.bot}`;
+    document.getElementById('programme').textContent = `${d.programme} · @${d.bot}`;
     renderPeople();
     for (const id of decodeURIComponent(location.hash.slice(1)).split(',')) {
       if (id) openPane(id, false);

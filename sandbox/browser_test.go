@@ -1,0 +1,164 @@
+package sandbox
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// browser finds a Chromium or Chrome to drive.
+func browser() string {
+	for _, p := range []string{"/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+		if path, err := exec.LookPath(p); err == nil {
+			return path
+		}
+	}
+	return ""
+}
+
+// TestBrowser drives the page as a person would: pick Amina, tap 📅 in her
+// reply keyboard (with the keyboard, not the mouse), and read her Arabic
+// answer, which must be laid out right to left.
+func TestBrowser(t *testing.T) {
+	t.Parallel()
+	exe := browser()
+	if exe == "" {
+		t.Skip("no Chromium or Chrome binary found (apt-get install chromium)")
+	}
+	base := start(t)
+
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(exe),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1400, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, 25*time.Second)
+	defer cancelTimeout()
+
+	// Subscribed before the page loads, so no error is missed.
+	consoleCtx, stopConsole := context.WithCancel(ctx)
+	messages := chromedp.Console(consoleCtx)
+	var jsErrors []string
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.IsException() || m.Type == chromedp.ConsoleError {
+				jsErrors = append(jsErrors, m.String())
+			}
+		}
+	}()
+
+	const pane = `section.pane[data-person="amina"]`
+	// focusWeek focuses the reply-keyboard button that starts with 📅.
+	const focusWeek = `(() => {
+		const b = [...document.querySelectorAll('` + pane + ` .replykb button')].find(b => b.textContent.startsWith('📅'));
+		if (!b) return false;
+		b.focus();
+		return document.activeElement === b;
+	})()`
+	// answerDir is the computed direction of the newest bubble that lists
+	// her placement, or "" (falsy: keep polling) while there is none.
+	const answerDir = `(() => {
+		const bs = [...document.querySelectorAll('` + pane + ` .msg.bot .bubble')].filter(b => b.textContent.includes('Hotell Strand'));
+		return bs.length ? getComputedStyle(bs[bs.length - 1]).direction : '';
+	})()`
+	wait := chromedp.WithPollingTimeout(10 * time.Second)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`button.person[data-person="amina"]`)),
+		chromedp.Click(chromedp.CSS(`button.person[data-person="amina"]`)),
+		chromedp.WaitVisible(chromedp.CSS(pane+` .msg.bot .bubble`)),
+		chromedp.Poll[chromedp.Void](focusWeek, wait),
+		chromedp.KeyEvent(kb.Enter),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	dir, err := chromedp.Run(ctx, chromedp.Poll[string](answerDir, wait))
+	if err != nil {
+		t.Fatalf("waiting for the answer to 📅: %v", err)
+	}
+	if dir != "rtl" {
+		t.Errorf("Amina's /week answer is laid out %q, want rtl", dir)
+	}
+	welcomeDir, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('`+pane+` .msg.bot .bubble')).direction`))
+	if err != nil || welcomeDir != "rtl" {
+		t.Errorf("Amina's welcome is laid out %q (%v), want rtl", welcomeDir, err)
+	}
+
+	// Her mentor and adviser side by side, as one would watch a notice travel.
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`button.person[data-person="per"]`)),
+		chromedp.Click(chromedp.CSS(`button.person[data-person="anne"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`section.pane[data-person="anne"] .msg.bot .bubble`)),
+		chromedp.Poll[chromedp.Void](`document.getElementById('clock-now').textContent.includes('Europe/Oslo')`, wait),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v", err)
+	}
+	logText, err := chromedp.Run(ctx, chromedp.Poll[string](
+		`[...document.querySelectorAll('#log-body tr.kind-sent')].map(r => r.textContent).join('\n').includes('week.title') && document.getElementById('log-body').textContent`, wait))
+	if err != nil {
+		t.Errorf("event log never showed the /week answer: %v", err)
+	}
+	if !strings.Contains(logText, "Amina Yusuf") {
+		t.Errorf("event log: %q", logText)
+	}
+
+	// The text box (Enter sends) and a clock button.
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#pane-input-per`), "/help"+kb.Enter),
+		chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('section.pane[data-person="per"] .msg.bot')].some(m => m.textContent.includes('❓'))`, wait),
+		chromedp.Click(chromedp.CSS(`button[data-clock="hour"]`)),
+		chromedp.Poll[chromedp.Void](`document.getElementById('clock-status').textContent.startsWith('+1 hour: now') && document.getElementById('clock-now').textContent.includes(' 09:0')`, wait),
+	)
+	if err != nil {
+		t.Fatalf("text box or clock: %v", err)
+	}
+	clock, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#clock-now`)))
+	t.Logf("clock shows %q", clock)
+
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	path := os.Getenv("SANDBOX_SCREENSHOT")
+	if path == "" {
+		path = filepath.Join(os.TempDir(), "innsjekk-sandbox.png")
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatalf("save screenshot: %v", err)
+	}
+	t.Logf("screenshot: %s", path)
+
+	stopConsole()
+	wg.Wait()
+	if len(jsErrors) > 0 {
+		t.Errorf("JavaScript errors: %v", jsErrors)
+	}
+}
