@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -194,6 +195,7 @@ func (a *App) Run(ctx context.Context) error {
 			errs <- err
 		}
 	}()
+	go a.followRoster(engCtx)
 	a.log.Info("innsjekk running", "programme", a.Roster.Programme.ID, "listen", a.Addr(), "webhook", a.cfg.WebhookURL != "")
 	var runErr error
 	select {
@@ -209,6 +211,34 @@ func (a *App) Run(ctx context.Context) error {
 	wg.Wait()
 	a.log.Info("innsjekk stopped")
 	return runErr
+}
+
+// followRoster picks up a roster that "innsjekk roster import" stored
+// while the bot runs, so new people can be invited without a restart.
+func (a *App) followRoster(ctx context.Context) {
+	last, _ := a.st.Roster(ctx)
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		data, err := a.st.Roster(ctx)
+		if err != nil || data == nil || bytes.Equal(data, last) {
+			continue
+		}
+		r, err := roster.Parse("stored roster", data)
+		if err != nil {
+			a.log.Error("stored roster does not parse; keeping the current one", "err", err)
+			last = data
+			continue
+		}
+		a.eng.SetRoster(r)
+		last = data
+		a.log.Info("roster reloaded", "participants", len(r.Participants))
+	}
 }
 
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {

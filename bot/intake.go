@@ -77,7 +77,7 @@ func (p *Poller) Run(ctx context.Context) error {
 			backoff = min(backoff*2, 5*time.Second)
 			continue
 		}
-		backoff = 100 * time.Millisecond
+		stored := true
 		for _, raw := range ups {
 			var head struct {
 				UpdateID int64 `json:"update_id"`
@@ -86,15 +86,17 @@ func (p *Poller) Run(ctx context.Context) error {
 				continue
 			}
 			if err := p.Intake.Intake(ctx, raw); err != nil {
-				if errors.Is(err, engine.ErrBadUpdate) {
-					p.Log.Warn("malformed update skipped", "update_id", head.UpdateID)
-				} else {
-					// The store is down. The user hears to try again, and
-					// the update is confirmed: acting on it much later,
-					// after they were told it failed, would surprise them.
+				if !errors.Is(err, engine.ErrBadUpdate) {
+					// The store is down. The update stays unconfirmed at
+					// Telegram, which keeps it for a day, and is handled
+					// once the store is back; the user hears that it will
+					// take a while.
 					p.tellTryAgain(ctx, raw)
 					p.Log.Error("store update", "update_id", head.UpdateID, "err", err)
+					stored = false
+					break
 				}
+				p.Log.Warn("malformed update skipped", "update_id", head.UpdateID)
 			}
 			offset = max(offset, head.UpdateID+1)
 		}
@@ -103,6 +105,12 @@ func (p *Poller) Run(ctx context.Context) error {
 				p.Log.Warn("store offset", "err", err)
 			}
 		}
+		if !stored {
+			sleepCtx(ctx, backoff)
+			backoff = min(backoff*2, 5*time.Second)
+			continue
+		}
+		backoff = 100 * time.Millisecond
 	}
 	return nil
 }

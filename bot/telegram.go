@@ -47,6 +47,9 @@ func NewClient(token, baseURL string) (*Client, error) {
 		baseURL = DefaultAPIURL
 	}
 	baseURL = strings.TrimRight(baseURL, "/")
+	if u, err := url.Parse(baseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("TELEGRAM_API_URL %q is not an http(s) URL", baseURL)
+	}
 	hc := &http.Client{Timeout: pollTimeout + 10*time.Second}
 	api, err := tg.New(token, tg.WithServerURL(baseURL), tg.WithSkipGetMe(),
 		tg.WithHTTPClient(pollTimeout, hc), tg.WithNotAsyncHandlers())
@@ -142,7 +145,7 @@ func (c *Client) Send(ctx context.Context, m store.Outgoing) error {
 		if err != nil && strings.Contains(err.Error(), "message is not modified") {
 			return nil // already shows what we wanted
 		}
-		return classify(err)
+		return c.classify(err)
 	}
 	p := &tg.SendMessageParams{ChatID: m.Chat, Text: say.Text}
 	switch {
@@ -152,7 +155,7 @@ func (c *Client) Send(ctx context.Context, m store.Outgoing) error {
 		p.ReplyMarkup = menuMarkup(say.Menu)
 	}
 	_, err := c.api.SendMessage(ctx, p)
-	return classify(err)
+	return c.classify(err)
 }
 
 func inlineMarkup(rows [][]flows.Button) *models.InlineKeyboardMarkup {
@@ -178,14 +181,14 @@ func menuMarkup(rows [][]string) *models.ReplyKeyboardMarkup {
 // AnswerCallback stops the spinner of a tapped button.
 func (c *Client) AnswerCallback(ctx context.Context, id, text string) error {
 	_, err := c.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: id, Text: text})
-	return classify(err)
+	return c.classify(err)
 }
 
 // SendText sends a message outside the outbox. Only for the note that the
 // store is unreachable, when the outbox itself cannot be written.
 func (c *Client) SendText(ctx context.Context, chat int64, text string) error {
 	_, err := c.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: text})
-	return classify(err)
+	return c.classify(err)
 }
 
 // commandLang maps a shipped language to the language_code Telegram
@@ -210,7 +213,7 @@ func (c *Client) SetCommands(ctx context.Context) error {
 		}
 		_, err := c.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds,
 			Scope: &models.BotCommandScopeAllPrivateChats{}, LanguageCode: code})
-		return classify(err)
+		return c.classify(err)
 	}
 	if err := set(locales.Source, ""); err != nil {
 		return err
@@ -227,20 +230,33 @@ func (c *Client) SetCommands(ctx context.Context) error {
 func (c *Client) SetWebhook(ctx context.Context, url, secret string) error {
 	_, err := c.api.SetWebhook(ctx, &tg.SetWebhookParams{URL: url, SecretToken: secret,
 		AllowedUpdates: []string{"message", "callback_query"}})
-	return classify(err)
+	return c.classify(err)
 }
 
 // DeleteWebhook switches the bot back to long polling.
 func (c *Client) DeleteWebhook(ctx context.Context) error {
 	_, err := c.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{})
-	return classify(err)
+	return c.classify(err)
 }
 
-// classify sorts a client error by what the sender should do about it.
-func classify(err error) error {
+// classify sorts a client error by what the sender should do about it,
+// with the token blanked out of its text: the library keeps it in some
+// of its errors, and these get logged.
+func (c *Client) classify(err error) error {
 	if err == nil {
 		return nil
 	}
+	if c.token != "" && strings.Contains(err.Error(), c.token) {
+		kind := classify(err)
+		var se *engine.SendError
+		errors.As(kind, &se)
+		se.Err = errors.New(strings.ReplaceAll(err.Error(), c.token, "<token>"))
+		return se
+	}
+	return classify(err)
+}
+
+func classify(err error) error {
 	var tooMany *tg.TooManyRequestsError
 	switch {
 	case errors.As(err, &tooMany):

@@ -28,8 +28,14 @@ func (e *Engine) dispatch(ctx context.Context) {
 		wg.Add(1)
 		go func(q chan store.Pending) {
 			defer wg.Done()
+			stopped := false
 			for p := range q {
-				e.handleRetrying(ctx, p)
+				// Once one update could not be finished at shutdown, the
+				// rest of this worker's queue waits for the restart too,
+				// so a chat's updates are never committed out of order.
+				if !stopped && !e.handleRetrying(ctx, p) {
+					stopped = true
+				}
 				mu.Lock()
 				delete(busy, p.ID)
 				mu.Unlock()
@@ -78,18 +84,21 @@ func (e *Engine) chatOf(raw []byte) int64 {
 // handleRetrying handles one update, retrying while the store is
 // unreachable: the worker holds its chats back rather than reorder them.
 // A shutdown lets the update being handled finish.
-func (e *Engine) handleRetrying(ctx context.Context, p store.Pending) {
+func (e *Engine) handleRetrying(ctx context.Context, p store.Pending) bool {
 	backoff := 100 * time.Millisecond
 	for {
+		if ctx.Err() != nil {
+			return false // not started: handled after restart
+		}
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
 		err := e.Handle(hctx, p)
 		cancel()
 		if err == nil {
-			return
+			return true
 		}
 		e.log.Warn("handle update", "update_id", p.ID, "err", err)
 		if ctx.Err() != nil {
-			return // still pending: handled after restart
+			return false // still pending: handled after restart
 		}
 		sleep(ctx, nil, backoff)
 		backoff = min(backoff*2, 5*time.Second)
@@ -136,7 +145,7 @@ func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 		}
 		people = input.People
 		res = e.step(input)
-		eff, err := e.effects(res, in.Chat, people, fmt.Sprintf("u%d", p.ID), now)
+		eff, err := e.effects(res, in.Chat, people, fmt.Sprintf("u%020d", p.ID), now)
 		eff.Seen = p.ID
 		return eff, false, err
 	})
@@ -251,7 +260,9 @@ func (e *Engine) effects(res flows.Result, chat int64, people map[string]flows.B
 			if !a.NotBefore.IsZero() {
 				nb = a.NotBefore.UnixMilli()
 			}
-			eff.Outbox = append(eff.Outbox, store.Outgoing{Key: fmt.Sprintf("%s.%d", keyBase, i), Chat: to,
+			// Keys are zero-padded: messages due at the same instant leave
+			// in key order, which must be the order they were said in.
+			eff.Outbox = append(eff.Outbox, store.Outgoing{Key: fmt.Sprintf("%s.%04d", keyBase, i), Chat: to,
 				Urgent: a.Urgent, NotBefore: nb, Payload: payload})
 		case flows.SetBinding:
 			if eff.People == nil {

@@ -77,7 +77,7 @@ type Options struct {
 	Workers      int           // update workers, default 8
 	GlobalRate   float64       // messages per second in all, default 25
 	ChatSpacing  time.Duration // between two messages to one chat, default 1s
-	SendLease    time.Duration // a claimed message not confirmed by then is sent again, default 30s
+	SendLease    time.Duration // a claimed message not confirmed by then is sent again, default 60s
 	JobLease     time.Duration // default 60s
 	MaxBackoff   time.Duration // cap on 5xx back-off, default 1m
 	PollInterval time.Duration // fallback wake-up of the loops, default 500ms
@@ -94,7 +94,7 @@ func (o *Options) defaults() {
 		o.ChatSpacing = time.Second
 	}
 	if o.SendLease <= 0 {
-		o.SendLease = 30 * time.Second
+		o.SendLease = 60 * time.Second
 	}
 	if o.JobLease <= 0 {
 		o.JobLease = time.Minute

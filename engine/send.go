@@ -25,7 +25,14 @@ func (e *Engine) send(ctx context.Context) {
 	defer wg.Wait()
 	for ctx.Err() == nil {
 		now := e.clock.Now()
-		batch, err := e.st.Claim(ctx, now, 16, e.opt.SendLease)
+		// Claim only what can start now: a claimed message's lease runs
+		// while it waits for a free slot.
+		free := cap(sem) - len(sem)
+		if free == 0 {
+			sleep(ctx, e.wakeSend, 10*time.Millisecond)
+			continue
+		}
+		batch, err := e.st.Claim(ctx, now, free, e.opt.SendLease)
 		if err != nil {
 			if ctx.Err() == nil {
 				e.log.Warn("claim outbox", "err", err)
@@ -68,7 +75,11 @@ func (e *Engine) untilNextSend(ctx context.Context) time.Duration {
 func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 	var say flows.Say
 	_ = json.Unmarshal(m.Payload, &say)
-	err := e.tg.Send(ctx, m)
+	// A send must end well inside its lease, or the message would be
+	// handed out again while this request still runs.
+	sctx, cancel := context.WithTimeout(ctx, e.opt.SendLease/2)
+	err := e.tg.Send(sctx, m)
+	cancel()
 	now := e.clock.Now()
 	ev := Event{Chat: m.Chat, MsgID: say.MsgID, Lang: say.Lang, Reason: string(say.Reason), Person: say.ToPerson}
 	if err == nil {

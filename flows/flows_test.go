@@ -348,3 +348,20 @@ func FuzzParsePayload(f *testing.F) {
 		}
 	})
 }
+
+// An old code cannot take a person back to a chat that lost them.
+func TestUsedCodeCannotRebindAnOldChat(t *testing.T) {
+	w := newWorld(t)
+	w.invites["first"] = flows.Invite{Code: "first", Person: "amina", Expires: now.Add(time.Hour)}
+	w.step(1, cmd("start", "first"))
+	w.onboard("amina", 9) // a new phone
+	res := w.step(1, cmd("start", "first"))
+	if res.Reason != flows.ReasonInviteUsed || w.people["amina"].Chat != 9 {
+		t.Fatalf("old code on the old phone: %s, amina on chat %d", res.Reason, w.people["amina"].Chat)
+	}
+	// Still-bound chat re-sending its code after expiry is refused too.
+	w.now = now.Add(25 * time.Hour) // onboard gives codes a day
+	if res := w.step(9, cmd("start", "code-amina")); res.Reason != flows.ReasonInviteExpired {
+		t.Fatalf("expired code: %s", res.Reason)
+	}
+}

@@ -26,10 +26,12 @@ func (s *step) start() {
 	case inv == nil || inv.Code != code:
 		s.refuseInvite(ReasonInviteInvalid, "invite.invalid")
 		return
-	case inv.UsedBy != 0 && inv.UsedBy != s.in.ChatID:
+	case inv.UsedBy != 0 && (inv.UsedBy != s.in.ChatID || s.in.People[inv.Person].Chat != s.in.ChatID):
+		// Used elsewhere, or this chat lost the person since (forget, a
+		// new phone): an old code must not take the binding back.
 		s.refuseInvite(ReasonInviteUsed, "invite.used")
 		return
-	case inv.UsedBy == 0 && !s.in.Now.Before(inv.Expires):
+	case !s.in.Now.Before(inv.Expires):
 		s.refuseInvite(ReasonInviteExpired, "invite.expired")
 		return
 	}

@@ -51,12 +51,14 @@ func Open(ctx context.Context, cfg Config) (*Conn, error) {
 	var opts *redis.UniversalOptions
 	switch {
 	case cfg.SentinelMaster != "" || len(cfg.Addrs) > 0:
-		opts = &redis.UniversalOptions{Addrs: cfg.Addrs, MasterName: cfg.SentinelMaster}
+		// Addresses without a Sentinel master name a Cluster, even a single
+		// seed address (go-redis would otherwise make a plain client).
+		opts = &redis.UniversalOptions{Addrs: cfg.Addrs, MasterName: cfg.SentinelMaster, IsClusterMode: cfg.SentinelMaster == ""}
 		if cfg.URL != "" {
 			// The URL still carries credentials, database and TLS.
 			o, err := redis.ParseURL(cfg.URL)
 			if err != nil {
-				return nil, fmt.Errorf("parse REDIS_URL: %w", err)
+				return nil, fmt.Errorf("parse REDIS_URL: %s", redact(err.Error()))
 			}
 			opts.Username, opts.Password, opts.DB, opts.TLSConfig = o.Username, o.Password, o.DB, o.TLSConfig
 		}
@@ -66,7 +68,7 @@ func Open(ctx context.Context, cfg Config) (*Conn, error) {
 	case cfg.URL != "":
 		o, err := redis.ParseURL(cfg.URL)
 		if err != nil {
-			return nil, fmt.Errorf("parse REDIS_URL: %w", err)
+			return nil, fmt.Errorf("parse REDIS_URL: %s", redact(err.Error()))
 		}
 		opts = &redis.UniversalOptions{Addrs: []string{o.Addr}, Username: o.Username, Password: o.Password,
 			DB: o.DB, TLSConfig: o.TLSConfig, DialTimeout: o.DialTimeout, ReadTimeout: o.ReadTimeout, WriteTimeout: o.WriteTimeout}

@@ -40,7 +40,8 @@ func (s *Store) enqueue(ctx context.Context, p redis.Pipeliner, m Outgoing, now 
 // Enqueue queues messages outside a step (for example a notice from the
 // command line).
 func (s *Store) Enqueue(ctx context.Context, now time.Time, out ...Outgoing) error {
-	return s.Apply(ctx, Watch{}, func(Reader) (Effects, bool, error) {
+	// Watch the message table: a Cluster client refuses a WATCH of no keys.
+	return s.Apply(ctx, Watch{Outbox: true}, func(Reader) (Effects, bool, error) {
 		return Effects{Outbox: out, Now: now}, false, nil
 	})
 }
@@ -145,6 +146,9 @@ func (s *Store) Retry(ctx context.Context, m Outgoing, until time.Time) error {
 func (s *Store) Drop(ctx context.Context, now time.Time, m Outgoing, why string) error {
 	rec := mustJSON(map[string]any{"key": m.Key, "chat": m.Chat, "at": now.UTC().Format(time.RFC3339), "why": why})
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		// Release the chat the claim held, so its next message need not
+		// wait for the lease.
+		p.HSet(ctx, s.k.outChatNext(), strconv.FormatInt(m.Chat, 10), now.UnixMilli())
 		p.HDel(ctx, s.k.outMsgs(), m.Key)
 		p.ZRem(ctx, s.k.outInflight(), m.Key)
 		p.ZAdd(ctx, s.k.outDone(), redis.Z{Score: float64(now.UnixMilli()), Member: m.Key})

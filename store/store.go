@@ -93,6 +93,7 @@ type Watch struct {
 	Invites []string
 	Update  int64  // the update being handled, 0 for none
 	Job     string // the job being run, "" for none
+	Outbox  bool   // the outbox's message table
 }
 
 func (s *Store) watchKeys(w Watch) []string {
@@ -106,11 +107,15 @@ func (s *Store) watchKeys(w Watch) []string {
 	for _, c := range w.Invites {
 		ks = append(ks, s.k.invite(c))
 	}
-	if w.Update != 0 {
-		ks = append(ks, s.k.seen())
-	}
+	// The update's seen mark is not watched: every commit writes to the
+	// one seen set, so watching it would make all chats conflict. Two
+	// handlers of the same update still cannot both commit, because both
+	// watch that update's chat and every commit writes the chat's state.
 	if w.Job != "" {
 		ks = append(ks, s.k.job(w.Job))
+	}
+	if w.Outbox || len(ks) == 0 {
+		ks = append(ks, s.k.outMsgs())
 	}
 	return ks
 }

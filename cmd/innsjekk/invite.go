@@ -25,20 +25,6 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	if *days < 1 || *days > 90 {
 		return usagef("--days must be between 1 and 90")
 	}
-	conn, err := openStore(ctx, e)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	st, r, err := app.ProgrammeStore(ctx, conn, e.getenv("INNSJEKK_ROSTER"))
-	if err != nil {
-		return err
-	}
-	now := time.Now()
-	inv, err := app.NewInvite(ctx, st, r, pos[0], now, time.Duration(*days)*24*time.Hour)
-	if err != nil {
-		return err
-	}
 	user := app.FromEnv(e.getenv).BotUsername
 	if user == "" && e.getenv("TELEGRAM_TOKEN") != "" {
 		c, err := bot.NewClient(e.getenv("TELEGRAM_TOKEN"), e.getenv("TELEGRAM_API_URL"))
@@ -51,13 +37,26 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stderr, "warning: could not ask Telegram for the bot's username: %v\n", err)
 		}
 	}
+	if user == "" && *qr != "" {
+		return fmt.Errorf("--qr needs the bot's username: set INNSJEKK_BOT_USERNAME or TELEGRAM_TOKEN")
+	}
+	conn, err := openStore(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	st, r, err := app.ProgrammeStore(ctx, conn, e.getenv("INNSJEKK_ROSTER"))
+	if err != nil {
+		return err
+	}
+	inv, err := app.NewInvite(ctx, st, r, pos[0], time.Now(), time.Duration(*days)*24*time.Hour)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "code: %s\n", inv.Code)
 	fmt.Fprintf(e.stdout, "expires: %s\n", inv.Expires.In(r.Programme.Location).Format("2006-01-02 15:04"))
 	if user == "" {
 		fmt.Fprintf(e.stdout, "send to the bot: /start %s\n", inv.Code)
-		if *qr != "" {
-			return fmt.Errorf("--qr needs the bot's username: set INNSJEKK_BOT_USERNAME or TELEGRAM_TOKEN")
-		}
 		return nil
 	}
 	link := fmt.Sprintf("https://t.me/%s?start=%s", user, inv.Code)

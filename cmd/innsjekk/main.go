@@ -70,10 +70,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if len(args) > 1 {
 			return helpFor(e, args[1])
 		}
-		usage(stdout)
 		if len(args) == 0 {
+			usage(stderr) // a mistake: the usage is the error message
 			return exitUsage
 		}
+		usage(stdout)
 		return exitOK
 	}
 	for _, c := range commands {

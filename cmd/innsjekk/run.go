@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"os"
 
 	"innsjekk/app"
@@ -33,7 +34,13 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 // Commands that a later release builds answer plainly instead of
 // pretending.
 func notYet(name string) func(context.Context, *env, []string) error {
-	return func(context.Context, *env, []string) error {
+	return func(_ context.Context, e *env, args []string) error {
+		for _, a := range args {
+			if a == "-h" || a == "--help" || a == "-help" {
+				helpFor(e, name)
+				return flag.ErrHelp
+			}
+		}
 		return errNotYet(name)
 	}
 }
