@@ -9,6 +9,8 @@ import (
 
 	"innsjekk/app"
 	"innsjekk/bot"
+	"innsjekk/roster"
+	"innsjekk/store"
 )
 
 func cmdInvite(ctx context.Context, e *env, args []string) error {
@@ -40,15 +42,11 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	if user == "" && *qr != "" {
 		return fmt.Errorf("--qr needs the bot's username: set INNSJEKK_BOT_USERNAME or TELEGRAM_TOKEN")
 	}
-	conn, err := openStore(ctx, e)
+	conn, st, r, err := openProgramme(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	st, r, err := app.ProgrammeStore(ctx, conn, e.getenv("INNSJEKK_ROSTER"))
-	if err != nil {
-		return err
-	}
 	inv, err := app.NewInvite(ctx, st, r, pos[0], time.Now(), time.Duration(*days)*24*time.Hour)
 	if err != nil {
 		return err
@@ -79,15 +77,11 @@ func cmdForget(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("need exactly one PERSON_ID")
 	}
-	conn, err := openStore(ctx, e)
+	conn, st, r, err := openProgramme(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	st, r, err := app.ProgrammeStore(ctx, conn, e.getenv("INNSJEKK_ROSTER"))
-	if err != nil {
-		return err
-	}
 	if p, _ := r.Person(pos[0]); p == nil {
 		return fmt.Errorf("no person %q in the roster", pos[0])
 	}
@@ -101,4 +95,19 @@ func cmdForget(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "erased the Telegram binding and conversation of %s\n", pos[0])
 	return nil
+}
+
+// openProgramme opens the store and finds the programme an admin command
+// works on, with its roster.
+func openProgramme(ctx context.Context, e *env) (*store.Conn, *store.Store, *roster.Roster, error) {
+	conn, err := openStore(ctx, e)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	st, r, err := app.ProgrammeStore(ctx, conn, e.getenv("INNSJEKK_ROSTER"))
+	if err != nil {
+		conn.Close()
+		return nil, nil, nil, err
+	}
+	return conn, st, r, nil
 }
