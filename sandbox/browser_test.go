@@ -2,6 +2,8 @@ package sandbox
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -142,6 +144,60 @@ func TestBrowser(t *testing.T) {
 	}
 	clock, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#clock-now`)))
 	t.Logf("clock shows %q", clock)
+
+	// A participant with a placement today taps 🤒 → Today → Send, and
+	// the mentor's pane receives the notice.
+	who := map[string][2]string{"Mon": {"hodan", "siv"}, "Tue": {"amina", "per"}, "Wed": {"yonas", "per"},
+		"Thu": {"amina", "per"}, "Fri": {"sarah", "per"}}[strings.Fields(clock)[0]]
+	if who[0] == "" {
+		t.Fatalf("the sandbox clock is not on a working day: %q", clock)
+	}
+	participant, mentor := who[0], who[1]
+	click := func(paneOf, sel, prefix string) string {
+		return `(() => { const b = [...document.querySelectorAll('section.pane[data-person="` + paneOf + `"] ` + sel + `')]
+			.find(b => b.textContent.startsWith('` + prefix + `')); if (!b) return false; b.click(); return true; })()`
+	}
+	// clickIn clicks, in the newest bot message with buttons whose text
+	// starts with msgPrefix, the first button starting with prefix.
+	clickIn := func(paneOf, msgPrefix, prefix string) string {
+		return `(() => { const ms = [...document.querySelectorAll('section.pane[data-person="` + paneOf + `"] .msg.bot')]
+			.filter(m => m.querySelector('.inline button') && (m.querySelector('.bubble') || m).textContent.trim().startsWith('` + msgPrefix + `'));
+			if (!ms.length) return false;
+			const b = [...ms[ms.length - 1].querySelectorAll('.inline button')].find(b => b.textContent.startsWith('` + prefix + `'));
+			if (!b) return false; b.click(); return true; })()`
+	}
+	name := map[string]string{"hodan": "Hodan Warsame", "amina": "Amina Yusuf", "yonas": "Yonas Tesfay", "sarah": "Sarah Mensah"}[participant]
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`button.person[data-person="`+participant+`"]`)),
+		// Open the mentor's pane unless it is open already (the list toggles).
+		chromedp.Poll[chromedp.Void](`document.querySelector('section.pane[data-person="`+mentor+`"]') ||
+			(document.querySelector('button.person[data-person="`+mentor+`"]').click(), false)`, wait),
+		chromedp.Poll[chromedp.Void](click(participant, ".replykb button", "🤒"), wait),
+		// [Today] is the first button of the question, the bot message
+		// that starts with 🤒.
+		chromedp.Poll[chromedp.Void](clickIn(participant, "🤒", ""), wait),
+	)
+	if err != nil {
+		t.Fatalf("🤒: %v", err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.Poll[chromedp.Void](clickIn(participant, "", "✅"), wait),
+		chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('section.pane[data-person="`+mentor+`"] .msg.bot')].some(m => m.textContent.includes('`+name+`'))`, wait),
+	)
+	if err != nil {
+		resp, _ := http.Get(base + "/api/chat?person=" + mentor)
+		var pane []byte
+		if resp != nil {
+			pane, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+		}
+		if resp, _ := http.Get(base + "/api/log"); resp != nil {
+			l, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			pane = append(pane, l...)
+		}
+		t.Fatalf("the mentor's pane never received %s's absence notice: %v\n%s", participant, err, pane)
+	}
 
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -351,7 +352,7 @@ func TestSandboxButtonsAndMedia(t *testing.T) {
 	waitChat(t, base, "sarah", "the edited offer", func(v chatView) bool {
 		for _, m := range v.Messages {
 			if m.ID == offer.ID {
-				return m.Edited && m.Text != offer.Text && len(v.Keyboard) > 0 && strings.Contains(v.Keyboard[0][0], "uke")
+				return m.Edited && m.Text != offer.Text && strings.Contains(fmt.Sprint(v.Keyboard), "📅 Min uke")
 			}
 		}
 		return false
