@@ -58,7 +58,8 @@ func TestOnboardingInTigrinyaThenArabicWeek(t *testing.T) {
 		if !isEthiopic(m.Text) {
 			t.Fatalf("greeting is not in Tigrinya: %q", m.Text)
 		}
-		wantMenu := [][]string{{locales.Text("ti", "menu.week", nil)}, {locales.Text("ti", "menu.language", nil), locales.Text("ti", "menu.help", nil)}}
+		wantMenu := [][]string{{locales.Text("ti", "menu.sick", nil), locales.Text("ti", "menu.checkin", nil)},
+			{locales.Text("ti", "menu.week", nil)}, {locales.Text("ti", "menu.language", nil), locales.Text("ti", "menu.help", nil)}}
 		if fmt.Sprint(m.Reply) != fmt.Sprint(wantMenu) {
 			t.Fatalf("main menu = %q, want %q", m.Reply, wantMenu)
 		}
@@ -93,7 +94,7 @@ func TestOnboardingInTigrinyaThenArabicWeek(t *testing.T) {
 		ask := h.waitEq(yonas, locales.Text("ti", "language.ask", nil))
 		h.fake.Press(yonas, ask.ID, buttonData(t, ask, "العربية"))
 		changed := h.waitEq(yonas, locales.Text("ar", "language.changed", nil))
-		weekLabel := changed.Reply[0][0]
+		weekLabel := changed.Reply[1][0]
 		if !strings.HasPrefix(weekLabel, "📅") || weekLabel != locales.Text("ar", "menu.week", nil) {
 			t.Fatalf("menu after switching = %q, want the Arabic one", changed.Reply)
 		}

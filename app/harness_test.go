@@ -41,6 +41,20 @@ type shiftedClock struct {
 
 func clockAt(t time.Time) *shiftedClock { return &shiftedClock{shift: time.Until(t)} }
 
+// advance moves the clock forward, as the hours of a day pass.
+func (c *shiftedClock) advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.shift += d
+}
+
+// set moves the clock to t.
+func (c *shiftedClock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.shift = time.Until(t)
+}
+
 func (c *shiftedClock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -228,4 +242,38 @@ func parse(t *testing.T, data []byte) *roster.Roster {
 		t.Fatal(err)
 	}
 	return r
+}
+
+func storeBackends(t *testing.T) []storetest.Backend { return storetest.Backends(t) }
+
+// settle waits until the outbox is empty.
+func (h *harness) settle() {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		n, err := h.app.Store().OutboxLen(context.Background())
+		if err == nil && n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("outbox still holds %d messages", n)
+		}
+		time.Sleep(10 * time.Millisecond) // polling the store, not timing the bot
+	}
+}
+
+// waitJob waits until a job is scheduled.
+func (h *harness) waitJob(id string) {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		n, _ := h.conn.Client.Exists(context.Background(), "innsjekk:{"+h.app.Roster.Programme.ID+"}:job:"+id).Result()
+		if n == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("job %s never scheduled", id)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

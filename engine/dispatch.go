@@ -120,7 +120,23 @@ func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 	if in.Event.Kind == flows.EvCommand && in.Event.Command == "start" {
 		code = strings.TrimSpace(in.Event.Text)
 	}
-	w := store.Watch{Chats: []int64{in.Chat}, People: true, Update: p.ID}
+	// Whose facts the step needs depends on who the chat belongs to; read
+	// that first so those keys are watched too.
+	var chatPerson string
+	if err := e.st.Apply(ctx, store.Watch{Chats: []int64{in.Chat}}, func(r store.Reader) (store.Effects, bool, error) {
+		raw, err := r.Chat(in.Chat)
+		if err == nil && raw != nil {
+			var c flows.Chat
+			if json.Unmarshal(raw, &c) == nil {
+				chatPerson = c.Person
+			}
+		}
+		return store.Effects{}, true, err
+	}); err != nil {
+		return err
+	}
+	factsOf := flows.FactsFor(snap.Roster, chatPerson, in.Event)
+	w := store.Watch{Chats: []int64{in.Chat}, People: true, Update: p.ID, Facts: factsOf}
 	if code != "" && len(code) <= 64 {
 		w.Invites = []string{code}
 	} else {
@@ -141,6 +157,9 @@ func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 		}
 		input, err := e.load(r, snap, in, code, now)
 		if err != nil {
+			return store.Effects{}, false, err
+		}
+		if input.Facts, err = loadFacts(r, factsOf); err != nil {
 			return store.Effects{}, false, err
 		}
 		people = input.People
@@ -198,6 +217,18 @@ func (e *Engine) load(r store.Reader, snap *Snapshot, in Incoming, code string, 
 		}
 	}
 	return input, nil
+}
+
+func loadFacts(r store.Reader, people []string) (map[string]*flows.Facts, error) {
+	out := make(map[string]*flows.Facts, len(people))
+	for _, id := range people {
+		fields, err := r.Facts(id)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = flows.DecodeFacts(fields)
+	}
+	return out, nil
 }
 
 // step runs the flow, turning a panic into an apology so that one bad
@@ -278,6 +309,26 @@ func (e *Engine) effects(res flows.Result, chat int64, people map[string]flows.B
 		case flows.UseInvite:
 			b, _ := json.Marshal(a.Invite)
 			eff.Invites = append(eff.Invites, store.InviteWrite{Code: a.Invite.Code, Data: b, Expires: a.Invite.Expires})
+		case flows.SetFact:
+			if eff.Facts == nil {
+				eff.Facts = map[string]map[string][]byte{}
+			}
+			if eff.Facts[a.Person] == nil {
+				eff.Facts[a.Person] = map[string][]byte{}
+			}
+			var b []byte
+			if a.Value != nil {
+				var err error
+				if b, err = json.Marshal(a.Value); err != nil {
+					return eff, err
+				}
+			}
+			eff.Facts[a.Person][a.Field] = b
+		case flows.Schedule:
+			data, _ := json.Marshal(a.Data)
+			eff.Jobs = append(eff.Jobs, store.Job{ID: a.ID, Kind: a.Kind, Due: a.Due, Person: a.Person, Data: data})
+		case flows.CancelJob:
+			eff.CancelJobs = append(eff.CancelJobs, a.ID)
 		case flows.Answer:
 			// Not stored: answered right after the commit.
 		default:

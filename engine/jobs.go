@@ -2,8 +2,12 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
+	"innsjekk/flows"
+	"innsjekk/roster"
+	"innsjekk/schedule"
 	"innsjekk/store"
 )
 
@@ -22,7 +26,17 @@ const (
 // same transaction that commits its effects; if this process dies, the
 // lease runs out and another process runs it.
 func (e *Engine) runJobs(ctx context.Context) {
-	e.scheduleHousekeeping(ctx, e.clock.Now())
+	now := e.clock.Now()
+	e.scheduleHousekeeping(ctx, now)
+	// Plan today at start (a fresh deploy, or a roster imported mid-day),
+	// and make sure tomorrow's planner exists.
+	today := e.snap.Load().Cal.Today(now)
+	if err := e.PlanDay(ctx, today); err != nil && ctx.Err() == nil {
+		e.log.Warn("plan today", "err", err)
+	}
+	if err := e.st.Schedule(ctx, e.planJob(schedule.AddDays(today, 1))); err != nil && ctx.Err() == nil {
+		e.log.Warn("schedule planner", "err", err)
+	}
 	for ctx.Err() == nil {
 		now := e.clock.Now()
 		jobs, err := e.st.ClaimJobs(ctx, now, 32, e.opt.JobLease)
@@ -75,12 +89,105 @@ func (e *Engine) RunJob(ctx context.Context, j store.Job) error {
 			e.observe(Event{Kind: "job", Reason: j.Kind, Detail: j.ID})
 		}
 		return err
+	case jobPlan:
+		return e.runPlan(ctx, j)
+	case flows.TimerNudge, flows.TimerUnexplained, flows.TimerReminder, flows.TimerCard, flows.TimerBack:
+		return e.runTimer(ctx, j)
 	default:
 		// A kind this release does not know (written by a newer one):
 		// leave it for a process that does.
 		e.log.Warn("unknown job kind", "job", j.ID, "kind", j.Kind)
 		return nil
 	}
+}
+
+// runTimer runs a flow's job in its subject's chat. The subject need not
+// be on Telegram: the job still runs, and what it says to others goes out.
+func (e *Engine) runTimer(ctx context.Context, j store.Job) error {
+	snap := e.snap.Load()
+	people, err := e.st.People(ctx)
+	if err != nil {
+		return err
+	}
+	var chat int64
+	var b flows.Binding
+	if raw, ok := people[j.Person]; ok && json.Unmarshal([]byte(raw), &b) == nil {
+		chat = b.Chat
+	}
+	ev := flows.Event{Kind: flows.EvTimer, Timer: j.Kind, Data: string(j.Data)}
+	factsOf := flows.FactsFor(snap.Roster, j.Person, ev)
+	w := store.Watch{Job: j.ID, People: true, Facts: factsOf}
+	if chat != 0 {
+		w.Chats = []int64{chat}
+	}
+	var res flows.Result
+	ran := false
+	err = e.st.Apply(ctx, w, func(r store.Reader) (store.Effects, bool, error) {
+		if b, err := r.Job(j.ID); err != nil || b == nil {
+			return store.Effects{}, true, err
+		}
+		now := e.clock.Now()
+		input, err := e.load(r, snap, Incoming{Chat: chat, Event: ev}, "", now)
+		if err != nil {
+			return store.Effects{}, false, err
+		}
+		if input.Facts, err = loadFacts(r, factsOf); err != nil {
+			return store.Effects{}, false, err
+		}
+		res = e.step(input)
+		eff, err := e.effects(res, chat, input.People, "j"+j.ID, now)
+		eff.DoneJob = j.ID
+		ran = true
+		return eff, false, err
+	})
+	if err != nil || !ran {
+		return err
+	}
+	e.stats.Jobs.Add(1)
+	e.log.Info("job", "job", j.ID, "kind", j.Kind, "person", j.Person, "reason", res.Reason.String(), "actions", len(res.Actions))
+	e.observe(Event{Kind: "job", Person: j.Person, Reason: res.Reason.String(), Detail: j.ID})
+	select {
+	case e.wakeSend <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// jobPlan plans a day's reminders, nudges and morning cards, just after
+// midnight, and then plans itself for the next day.
+const jobPlan = "plan"
+
+func (e *Engine) planJob(day roster.Date) store.Job {
+	cal := e.snap.Load().Cal
+	return store.Job{ID: jobPlan + ":" + day.String(), Kind: jobPlan, Due: cal.At(day, 5)}
+}
+
+// PlanDay schedules day's jobs now (idempotent: job ids are stable).
+func (e *Engine) PlanDay(ctx context.Context, day roster.Date) error {
+	snap := e.snap.Load()
+	return e.st.Schedule(ctx, e.jobsOf(flows.Plan(snap.Roster, snap.Cal, day, e.clock.Now()))...)
+}
+
+func (e *Engine) jobsOf(ss []flows.Schedule) []store.Job {
+	out := make([]store.Job, 0, len(ss))
+	for _, s := range ss {
+		data, _ := json.Marshal(s.Data)
+		out = append(out, store.Job{ID: s.ID, Kind: s.Kind, Due: s.Due, Person: s.Person, Data: data})
+	}
+	return out
+}
+
+func (e *Engine) runPlan(ctx context.Context, j store.Job) error {
+	snap := e.snap.Load()
+	day := snap.Cal.Today(j.Due)
+	jobs := e.jobsOf(flows.Plan(snap.Roster, snap.Cal, day, e.clock.Now()))
+	jobs = append(jobs, e.planJob(schedule.AddDays(day, 1)))
+	return e.st.Apply(ctx, store.Watch{Job: j.ID}, func(r store.Reader) (store.Effects, bool, error) {
+		if b, err := r.Job(j.ID); err != nil || b == nil {
+			return store.Effects{}, true, err
+		}
+		return store.Effects{DoneJob: j.ID, Jobs: jobs, Now: e.clock.Now()}, false, nil
+	})
 }
 
 // housekeepingJob is the next nightly clean-up, at 03:00 in the

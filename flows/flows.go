@@ -28,6 +28,8 @@ type Chat struct {
 	V      int    `json:"v"`
 	Person string `json:"person,omitempty"`
 	Phase  Phase  `json:"phase,omitempty"`
+	// Absence is the sick notice being put together.
+	Absence *AbsenceDraft `json:"absence,omitempty"`
 }
 
 // Binding ties a roster person to their Telegram chat. The people table of
@@ -77,7 +79,9 @@ type Input struct {
 	Chat   Chat
 	People map[string]Binding
 	Invite *Invite // the invite named by "/start CODE", nil if there is none
-	Event  Event
+	// Facts holds what the people in FactsFor reported, by person id.
+	Facts map[string]*Facts
+	Event Event
 }
 
 // Action is something the engine carries out after it has committed the

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 
 	"innsjekk/locales"
@@ -36,7 +37,24 @@ func (s *step) myData() {
 				"Days": s.weekdays(c.Days), "Start": clock(c.Hours.Start), "End": clock(c.Hours.End), "Place": c.Place,
 			}))
 		}
-		lines = append(lines, s.t("mydata.records_none", nil), s.t("mydata.erase", locales.Args{"Name": p.Adviser.Name}))
+		f := s.facts(p.ID)
+		if len(f.Absences) == 0 && len(f.CheckIns) == 0 {
+			lines = append(lines, s.t("mydata.records_none", nil))
+		} else {
+			var days []string
+			for iso := range f.Absences {
+				days = append(days, iso)
+			}
+			slices.Sort(days)
+			for _, iso := range days {
+				a := f.Absences[iso]
+				d, _ := parseDate(iso)
+				lines = append(lines, s.t("mydata.absence", locales.Args{"Day": s.dayLabel(s.lang(), d),
+					"Kind": kindLabel(s.lang(), a.Kind), "At": a.ReportedAt.In(s.in.Cal.Loc()).Format("02.01 15:04")}))
+			}
+			lines = append(lines, s.t("mydata.checkins", locales.Args{"Count": len(f.CheckIns)}))
+		}
+		lines = append(lines, s.t("mydata.erase", locales.Args{"Name": p.Adviser.Name}))
 	} else {
 		if m.Contact != nil {
 			lines = append(lines, s.t("mydata.workplace", locales.Args{"Employer": m.Contact.Employer.Name}))

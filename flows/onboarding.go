@@ -121,6 +121,10 @@ func (s *step) command(c string) {
 		s.myData()
 	case "week":
 		s.week()
+	case "sick":
+		s.sickStart()
+	case "checkin":
+		s.checkIn()
 	case "menu":
 		s.reason(ReasonMenu)
 		s.say("menu.back", locales.Args{"Name": s.me.Name}, s.menu())
@@ -132,6 +136,8 @@ func (s *step) command(c string) {
 // menuAction maps the icon a reply-keyboard button starts with to its
 // command, so a tap works whatever language the label was in.
 var menuAction = map[string]string{
+	"🤒": "sick",
+	"✅": "checkin",
 	"📅": "week",
 	"🌐": "language",
 	"❓": "help",
@@ -145,6 +151,10 @@ func (s *step) text(t string) {
 			return
 		}
 	}
+	if isSickWord(t) {
+		s.command("sick")
+		return
+	}
 	s.notUnderstood()
 }
 
@@ -157,6 +167,10 @@ func (s *step) button(ev Event) {
 	switch p.Flow {
 	case "lang":
 		s.setLanguage(p.Arg(0), ev.MessageID)
+	case "abs":
+		s.absenceButton(p, ev.MessageID)
+	case "ci":
+		s.checkInButton(p, ev.MessageID)
 	default:
 		s.stale()
 	}
@@ -234,7 +248,7 @@ func (s *step) menuRows() [][]string {
 	label := func(id string) string { return s.t(id, nil) }
 	var rows [][]string
 	if s.me.Participant != nil {
-		rows = append(rows, []string{label("menu.week")})
+		rows = append(rows, []string{label("menu.sick"), label("menu.checkin")}, []string{label("menu.week")})
 	}
 	rows = append(rows, []string{label("menu.language"), label("menu.help")})
 	return rows

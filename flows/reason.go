@@ -21,6 +21,23 @@ const (
 	ReasonNotForRole    Reason = "not_for_role"
 	ReasonStaleButton   Reason = "stale_button"
 	ReasonApology       Reason = "apology"
+
+	ReasonAbsenceAsked       Reason = "absence_asked"
+	ReasonAbsenceCancelled   Reason = "absence_cancelled"
+	ReasonAbsenceReported    Reason = "absence_reported"
+	ReasonAbsenceUndone      Reason = "absence_undone"
+	ReasonAbsenceUndoLate    Reason = "absence_undo_too_late"
+	ReasonAbsenceExtended    Reason = "absence_extended"
+	ReasonBackAsked          Reason = "back_to_work_asked"
+	ReasonBack               Reason = "back_to_work"
+	ReasonCheckIn            Reason = "check_in"
+	ReasonCheckInAgain       Reason = "check_in_again"
+	ReasonCheckInNoPlacement Reason = "check_in_no_placement"
+	ReasonCheckInNudge       Reason = "check_in_nudge"
+	ReasonCheckInProblem     Reason = "check_in_problem"
+	ReasonUnexplained        Reason = "unexplained_absence"
+	ReasonReminder           Reason = "evening_reminder"
+	ReasonMorningCard        Reason = "morning_card"
 )
 
 func (r Reason) String() string { return string(r) }

@@ -15,12 +15,12 @@ func Step(in Input) Result {
 	s.me = identify(in)
 	ev := in.Event
 	switch {
+	case ev.Kind == EvTimer:
+		s.timer()
 	case ev.Kind == EvCommand && ev.Command == "start":
 		s.start()
 	case s.me == nil:
-		if ev.Kind != EvTimer {
-			s.unknown()
-		}
+		s.unknown()
 	default:
 		s.known()
 	}

@@ -30,7 +30,18 @@ func (s *step) week() {
 		}
 		lines = append(lines, s.t("week.summary", locales.Args{"Count": len(days)}))
 	}
+	absent := s.facts(p.ID).Absences
+	shown := map[roster.Date]bool{}
 	for _, a := range acts {
+		if ab, ok := absent[a.Date.String()]; ok {
+			// A reported absence replaces the day's plan.
+			if !shown[a.Date] {
+				shown[a.Date] = true
+				lines = append(lines, s.t("week.absent", locales.Args{"Weekday": s.weekday(a.Start.Weekday()),
+					"Date": a.Start.Format("02.01"), "Kind": kindLabel(s.lang(), ab.Kind)}))
+			}
+			continue
+		}
 		args := locales.Args{
 			"Weekday": s.weekday(a.Start.Weekday()),
 			"Date":    a.Start.Format("02.01"),

@@ -12,11 +12,12 @@ import (
 // escalation or housekeeping. Its id is deterministic (kind and what it is
 // about), so scheduling it twice is harmless.
 type Job struct {
-	ID   string          `json:"id"`
-	Kind string          `json:"kind"`
-	Due  time.Time       `json:"due"`
-	Chat int64           `json:"chat,omitempty"`
-	Data json.RawMessage `json:"data,omitempty"`
+	ID     string          `json:"id"`
+	Kind   string          `json:"kind"`
+	Due    time.Time       `json:"due"`
+	Chat   int64           `json:"chat,omitempty"`
+	Person string          `json:"person,omitempty"` // whom the job is about
+	Data   json.RawMessage `json:"data,omitempty"`
 }
 
 func (s *Store) schedule(ctx context.Context, p redis.Pipeliner, j Job) {

@@ -28,6 +28,10 @@ func (k keys) invite(code string) string {
 	return k.p + "invite:" + code // string: flows.Invite JSON, expires with the invite
 }
 
+// Facts: what a person reported (absences, notices, check-ins), one hash
+// per person so that one person's step loads and watches one key.
+func (k keys) facts(person string) string { return k.p + "facts:" + person } // hash: field -> JSON
+
 // Outbox.
 func (k keys) outMsgs() string     { return k.p + "out:msgs" }     // hash: key -> Outgoing JSON, not yet sent
 func (k keys) outUrgent() string   { return k.p + "out:urgent" }   // zset: key -> not before (ms); answers to users

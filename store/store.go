@@ -77,6 +77,11 @@ func (r Reader) Seen(id int64) (bool, error) {
 	return err == nil, err
 }
 
+// Facts returns a person's facts, field -> JSON.
+func (r Reader) Facts(person string) (map[string]string, error) {
+	return r.tx.HGetAll(r.ctx, r.k.facts(person)).Result()
+}
+
 // Job returns the data of job id, or nil when it has run or never existed.
 func (r Reader) Job(id string) ([]byte, error) {
 	b, err := r.tx.Get(r.ctx, r.k.job(id)).Bytes()
@@ -94,6 +99,7 @@ type Watch struct {
 	Update  int64  // the update being handled, 0 for none
 	Job     string // the job being run, "" for none
 	Outbox  bool   // the outbox's message table
+	Facts   []string
 }
 
 func (s *Store) watchKeys(w Watch) []string {
@@ -114,6 +120,9 @@ func (s *Store) watchKeys(w Watch) []string {
 	if w.Job != "" {
 		ks = append(ks, s.k.job(w.Job))
 	}
+	for _, p := range w.Facts {
+		ks = append(ks, s.k.facts(p))
+	}
 	if w.Outbox || len(ks) == 0 {
 		ks = append(ks, s.k.outMsgs())
 	}
@@ -122,15 +131,17 @@ func (s *Store) watchKeys(w Watch) []string {
 
 // Effects is everything one step writes, committed all at once.
 type Effects struct {
-	Chats     map[int64][]byte  // chat id -> new state
-	People    map[string][]byte // person id -> binding JSON; nil value deletes
-	Invites   []InviteWrite
-	Outbox    []Outgoing
-	Jobs      []Job
-	DoneJob   string // the job that ran: removed with its effects
-	Seen      int64  // the update handled: marked seen, removed from the inbox
-	Now       time.Time
-	OutboxHad map[string]bool // filled by Apply: keys already queued or sent
+	Chats      map[int64][]byte  // chat id -> new state
+	People     map[string][]byte // person id -> binding JSON; nil value deletes
+	Invites    []InviteWrite
+	Facts      map[string]map[string][]byte // person -> field -> JSON; nil deletes the field
+	Outbox     []Outgoing
+	Jobs       []Job
+	DoneJob    string   // the job that ran: removed with its effects
+	CancelJobs []string // jobs no longer wanted
+	Seen       int64    // the update handled: marked seen, removed from the inbox
+	Now        time.Time
+	OutboxHad  map[string]bool // filled by Apply: keys already queued or sent
 }
 
 // InviteWrite stores an invite until it expires.
@@ -211,6 +222,15 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 			p.HSet(ctx, s.k.people(), id, b)
 		}
 	}
+	for person, fields := range eff.Facts {
+		for f, b := range fields {
+			if b == nil {
+				p.HDel(ctx, s.k.facts(person), f)
+			} else {
+				p.HSet(ctx, s.k.facts(person), f, b)
+			}
+		}
+	}
 	for _, inv := range eff.Invites {
 		// Keep a used or expired invite a while longer so that a second
 		// try hears "already used" or "expired", not "unknown".
@@ -225,6 +245,10 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 	}
 	for _, j := range eff.Jobs {
 		s.schedule(ctx, p, j)
+	}
+	for _, id := range eff.CancelJobs {
+		p.Del(ctx, s.k.job(id))
+		p.ZRem(ctx, s.k.jobs(), id)
 	}
 	if eff.DoneJob != "" {
 		p.Del(ctx, s.k.job(eff.DoneJob))
@@ -300,4 +324,14 @@ func mustJSON(v any) []byte {
 // ForgetChat deletes a chat's conversation state.
 func (s *Store) ForgetChat(ctx context.Context, chat int64) error {
 	return s.rdb.Del(ctx, s.k.chat(chat)).Err()
+}
+
+// FactsOf returns a person's facts outside a transaction.
+func (s *Store) FactsOf(ctx context.Context, person string) (map[string]string, error) {
+	return s.rdb.HGetAll(ctx, s.k.facts(person)).Result()
+}
+
+// ForgetFacts deletes everything a person reported.
+func (s *Store) ForgetFacts(ctx context.Context, person string) error {
+	return s.rdb.Del(ctx, s.k.facts(person)).Err()
 }

@@ -1,0 +1,579 @@
+package flows
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"innsjekk/absence"
+	"innsjekk/locales"
+	"innsjekk/roster"
+	"innsjekk/schedule"
+)
+
+// The sick notice and other absence (PRODUCT.md §3.2): which days, an
+// optional "please call me", a confirmation listing what will be missed;
+// then the mentor, teacher and adviser are told, each only what they
+// need. Three taps in the common case: 🤒, [Today], [Send].
+
+const (
+	PhaseAbsenceDays     Phase = "absence.days"
+	PhaseAbsenceCalendar Phase = "absence.calendar"
+	PhaseAbsenceConfirm  Phase = "absence.confirm"
+)
+
+// AbsenceDraft is a notice being put together.
+type AbsenceDraft struct {
+	Kind   absence.Kind `json:"kind"`
+	Days   []string     `json:"days,omitempty"`
+	CallMe bool         `json:"call_me,omitempty"`
+}
+
+// undoWindow is how long a notice can be taken back (PRODUCT.md §3.2).
+const undoWindow = 10 * time.Minute
+
+// calendarDays is how far ahead the day picker reaches.
+const calendarDays = 14
+
+var absenceKinds = []absence.Kind{absence.Sick, absence.ChildSick, absence.Appointment, absence.PaidShift, absence.Other}
+
+func kindLabel(lang string, k absence.Kind) string { return tr(lang, "absence.kind_"+string(k), nil) }
+
+func (s *step) today() roster.Date { return s.in.Cal.Today(s.in.Now) }
+
+// sickStart opens the days question.
+func (s *step) sickStart() {
+	if s.me.Participant == nil {
+		s.reason(ReasonNotForRole)
+		s.say("absence.not_participant", nil, s.menu())
+		return
+	}
+	s.reason(ReasonAbsenceAsked)
+	s.out.Chat.Phase = PhaseAbsenceDays
+	s.out.Chat.Absence = &AbsenceDraft{Kind: absence.Sick}
+	s.say("absence.ask_days", nil, withInline(s.daysKeyboard()))
+}
+
+func (s *step) daysKeyboard() [][]Button {
+	b := func(id string, args ...string) Button {
+		return Button{Text: s.t(id, nil), Data: Payload{Flow: "abs", Args: args}.Encode()}
+	}
+	rows := [][]Button{
+		{b("absence.btn.today", "today"), b("absence.btn.today_tomorrow", "two")},
+		{b("absence.btn.choose", "cal")},
+	}
+	// Other reasons: the adviser sees the category, the employer never.
+	var kinds []Button
+	for _, k := range absenceKinds[1:] {
+		kinds = append(kinds, Button{Text: kindLabel(s.lang(), k), Data: Payload{Flow: "abs", Args: []string{"kind", string(k)}}.Encode()})
+	}
+	rows = append(rows, kinds[:2], kinds[2:])
+	rows = append(rows, []Button{b("absence.btn.cancel", "cancel")})
+	return rows
+}
+
+// absenceButton handles every "abs" button. Button data is client input:
+// each branch checks the phase and the values against the roster.
+func (s *step) absenceButton(p Payload, msg int) {
+	if s.me.Participant == nil {
+		s.stale()
+		return
+	}
+	d := s.in.Chat.Absence
+	phase := s.in.Chat.Phase
+	inDraft := d != nil && (phase == PhaseAbsenceDays || phase == PhaseAbsenceCalendar || phase == PhaseAbsenceConfirm)
+	switch p.Arg(0) {
+	case "undo":
+		s.undo(p.Arg(1), msg)
+		return
+	case "back":
+		s.backAnswer(p.Arg(1), p.Arg(2), msg)
+		return
+	}
+	if !inDraft {
+		s.stale()
+		return
+	}
+	draft := *d
+	s.out.Chat.Absence = &draft
+	today := s.today()
+	switch p.Arg(0) {
+	case "kind":
+		k := absence.Kind(p.Arg(1))
+		if !k.Valid() || phase != PhaseAbsenceDays {
+			s.stale()
+			return
+		}
+		s.reason(ReasonAbsenceAsked)
+		draft.Kind = k
+		s.do(Answer{Text: kindLabel(s.lang(), k)})
+		s.say("absence.ask_days_kind", locales.Args{"Kind": kindLabel(s.lang(), k)}, withEdit(msg), withInline(s.daysKeyboard()))
+	case "today", "two":
+		if phase != PhaseAbsenceDays {
+			s.stale()
+			return
+		}
+		draft.Days = []string{today.String()}
+		if p.Arg(0) == "two" {
+			draft.Days = append(draft.Days, schedule.AddDays(today, 1).String())
+		}
+		s.confirmScreen(&draft, msg)
+	case "cal":
+		if phase != PhaseAbsenceDays {
+			s.stale()
+			return
+		}
+		s.reason(ReasonAbsenceAsked)
+		s.out.Chat.Phase = PhaseAbsenceCalendar
+		s.do(Answer{})
+		s.say("absence.ask_calendar", nil, withEdit(msg), withInline(s.calendarKeyboard(&draft)))
+	case "day":
+		day, ok := parseDate(p.Arg(1))
+		if phase != PhaseAbsenceCalendar || !ok || !s.pickable(day) {
+			s.stale()
+			return
+		}
+		s.reason(ReasonAbsenceAsked)
+		iso := day.String()
+		if i := slices.Index(draft.Days, iso); i >= 0 {
+			draft.Days = slices.Delete(draft.Days, i, i+1)
+		} else {
+			draft.Days = append(draft.Days, iso)
+			slices.Sort(draft.Days)
+		}
+		s.do(Answer{})
+		s.say("absence.ask_calendar", nil, withEdit(msg), withInline(s.calendarKeyboard(&draft)))
+	case "done":
+		if phase != PhaseAbsenceCalendar {
+			s.stale()
+			return
+		}
+		if len(draft.Days) == 0 {
+			s.reason(ReasonAbsenceAsked)
+			s.do(Answer{Text: s.t("absence.pick_a_day", nil)})
+			return
+		}
+		s.confirmScreen(&draft, msg)
+	case "call":
+		if phase != PhaseAbsenceConfirm {
+			s.stale()
+			return
+		}
+		draft.CallMe = !draft.CallMe
+		s.confirmScreen(&draft, msg)
+	case "send":
+		if phase != PhaseAbsenceConfirm || len(draft.Days) == 0 {
+			s.stale()
+			return
+		}
+		s.send(draft, msg)
+	case "cancel":
+		s.reason(ReasonAbsenceCancelled)
+		s.out.Chat.Phase, s.out.Chat.Absence = PhaseIdle, nil
+		s.do(Answer{})
+		s.say("absence.cancelled", nil, withEdit(msg))
+	default:
+		s.stale()
+	}
+}
+
+// pickable: the day picker offers today and the next 13 days.
+func (s *step) pickable(d roster.Date) bool {
+	today := s.today()
+	return !d.Before(today) && d.Before(schedule.AddDays(today, calendarDays))
+}
+
+func (s *step) calendarKeyboard(d *AbsenceDraft) [][]Button {
+	p := s.me.Participant
+	today := s.today()
+	var rows [][]Button
+	for i := range calendarDays {
+		day := schedule.AddDays(today, i)
+		label := s.dayLabel(s.lang(), day)
+		// Mark the days that have something scheduled, so the participant
+		// sees which days matter.
+		for _, a := range s.in.Cal.Activities(p, day, 1) {
+			if a.Kind == schedule.Placement {
+				label += " 🏢"
+			} else if !strings.HasSuffix(label, "📚") && !strings.HasSuffix(label, "🏢") {
+				label += " 📚"
+			}
+		}
+		if slices.Contains(d.Days, day.String()) {
+			label = "✅ " + label
+		}
+		b := Button{Text: label, Data: Payload{Flow: "abs", Args: []string{"day", day.String()}}.Encode()}
+		if i%2 == 0 {
+			rows = append(rows, []Button{b})
+		} else {
+			rows[len(rows)-1] = append(rows[len(rows)-1], b)
+		}
+	}
+	rows = append(rows, []Button{
+		{Text: s.t("absence.btn.done", nil), Data: Payload{Flow: "abs", Args: []string{"done"}}.Encode()},
+		{Text: s.t("absence.btn.cancel", nil), Data: Payload{Flow: "abs", Args: []string{"cancel"}}.Encode()},
+	})
+	return rows
+}
+
+// missed lists the participant's activities on the notice's days.
+func (s *step) missed(p *roster.Participant, days []string) []schedule.Activity {
+	var out []schedule.Activity
+	for _, iso := range days {
+		if d, ok := parseDate(iso); ok {
+			out = append(out, s.in.Cal.Activities(p, d, 1)...)
+		}
+	}
+	return out
+}
+
+func (s *step) activityLine(lang string, a schedule.Activity) string {
+	args := locales.Args{"Day": s.dayLabel(lang, a.Date), "Place": a.Place,
+		"Start": a.Start.Format("15:04"), "End": a.End.Format("15:04")}
+	if a.Kind == schedule.Placement {
+		return tr(lang, "absence.miss_placement", args)
+	}
+	return tr(lang, "absence.miss_class", args)
+}
+
+func (s *step) confirmScreen(d *AbsenceDraft, msg int) {
+	s.reason(ReasonAbsenceAsked)
+	s.out.Chat.Phase = PhaseAbsenceConfirm
+	lang := s.lang()
+	lines := []string{s.t("absence.confirm_title", locales.Args{"Kind": kindLabel(lang, d.Kind)})}
+	acts := s.missed(s.me.Participant, d.Days)
+	if len(acts) == 0 {
+		var labels []string
+		for _, iso := range d.Days {
+			if day, ok := parseDate(iso); ok {
+				labels = append(labels, s.dayLabel(lang, day))
+			}
+		}
+		lines = append(lines, s.t("absence.nothing_scheduled", locales.Args{"Days": strings.Join(labels, ", ")}))
+	}
+	for _, a := range acts {
+		lines = append(lines, s.activityLine(lang, a))
+	}
+	call := s.t("absence.btn.call_off", nil)
+	if d.CallMe {
+		call = s.t("absence.btn.call_on", nil)
+	}
+	kb := [][]Button{
+		{{Text: call, Data: Payload{Flow: "abs", Args: []string{"call"}}.Encode()}},
+		{{Text: s.t("absence.btn.send", nil), Data: Payload{Flow: "abs", Args: []string{"send"}}.Encode()},
+			{Text: s.t("absence.btn.cancel", nil), Data: Payload{Flow: "abs", Args: []string{"cancel"}}.Encode()}},
+	}
+	s.do(Answer{})
+	text := locales.Lines(lang, lines)
+	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: lang, MsgID: "absence.confirm_title", Text: text,
+		Inline: kb, Edit: msg, Urgent: true, Reason: ReasonAbsenceAsked})
+}
+
+// person is the absence rules' view of a participant.
+func (s *step) rulesPerson(p *roster.Participant) absence.Person {
+	return absence.PersonOf(s.in.Roster, p)
+}
+
+func (s *step) history(p *roster.Participant) []absence.Notice {
+	var out []absence.Notice
+	for _, n := range s.facts(p.ID).Notices {
+		if n.Undone {
+			continue
+		}
+		out = append(out, absence.Notice{Kind: n.Kind, Days: datesOf(n.Days)})
+	}
+	return out
+}
+
+func datesOf(isos []string) []roster.Date {
+	var out []roster.Date
+	for _, iso := range isos {
+		if d, ok := parseDate(iso); ok {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// send stores the notice and tells the people who need to know. The
+// participant's confirmation and every notice are committed together, so
+// a crash cannot confirm without telling (PRODUCT.md §2.6).
+func (s *step) send(d AbsenceDraft, msg int) {
+	p := s.me.Participant
+	for _, iso := range d.Days {
+		day, ok := parseDate(iso)
+		if !ok || !s.pickable(day) {
+			s.stale()
+			return
+		}
+	}
+	if !d.Kind.Valid() {
+		s.stale()
+		return
+	}
+	s.reason(ReasonAbsenceReported)
+	now := s.in.Now
+	check := absence.Check(s.rulesPerson(p), s.history(p), absence.Notice{Kind: d.Kind, Days: datesOf(d.Days)})
+	n := Notice{ID: strconv.FormatInt(now.UnixMilli(), 36), Kind: d.Kind, Days: d.Days, ReportedAt: now, CallMe: d.CallMe}
+	today := s.today()
+	for _, iso := range d.Days {
+		day, _ := parseDate(iso)
+		late := false
+		if day == today {
+			// Late: reported after the day's first activity started.
+			if acts := s.in.Cal.Activities(p, day, 1); len(acts) > 0 && !now.Before(acts[0].Start) {
+				late = true
+			}
+		}
+		s.setFact(p.ID, absenceField(iso), Absence{Date: iso, Kind: d.Kind, ReportedAt: now, By: p.ID, Late: late, Notice: n.ID})
+	}
+	n.Told = s.tellAbsence(p, n, d.Days, check, false)
+	s.setFact(p.ID, noticeField(n.ID), n)
+	s.out.Chat.Phase, s.out.Chat.Absence = PhaseIdle, nil
+
+	lang := s.lang()
+	lines := []string{s.t("absence.sent", nil)}
+	if d.Kind == absence.Sick {
+		lines = append(lines, s.t("absence.get_well", nil))
+	}
+	for _, r := range check.Passed {
+		switch r {
+		case absence.RuleChildSickDays:
+			lines = append(lines, s.t("absence.child_days_over", nil))
+		default:
+			lines = append(lines, s.t("absence.doctor_note", nil))
+		}
+		break // one line is enough for the participant; the adviser sees each rule
+	}
+	undo := [][]Button{{{Text: s.t("absence.btn.undo", nil), Data: Payload{Flow: "abs", Args: []string{"undo", n.ID}}.Encode()}}}
+	s.do(Answer{})
+	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: lang, MsgID: "absence.sent", Text: locales.Lines(lang, lines),
+		Inline: undo, Edit: msg, Urgent: true, Reason: ReasonAbsenceReported})
+	s.scheduleBack(p, n)
+}
+
+// tellAbsence tells the mentor of each affected placement day, the
+// teacher for class days and the adviser, each in their language, and
+// returns whom it told. The mentor's and teacher's messages take no
+// reason argument at all: employers learn that someone is absent, never
+// why (PRODUCT.md §2.5).
+func (s *step) tellAbsence(p *roster.Participant, n Notice, days []string, check absence.Result, again bool) []string {
+	var told []string
+	acts := s.missed(p, days)
+	var placementDays, classDays []roster.Date
+	for _, a := range acts {
+		if a.Kind == schedule.Placement {
+			placementDays = append(placementDays, a.Date)
+		} else if !slices.Contains(classDays, a.Date) {
+			classDays = append(classDays, a.Date)
+		}
+	}
+	last := datesOf(n.Days)
+	lastDay := last[len(last)-1]
+	for _, d := range last {
+		if lastDay.Before(d) {
+			lastDay = d
+		}
+	}
+	if len(placementDays) > 0 && p.Placement != nil {
+		m := p.Placement.Mentor
+		lang := s.langOf(m.ID)
+		args := locales.Args{"Name": p.Name, "Days": s.dayList(lang, placementDays)}
+		id := "absence.mentor_no_back"
+		if back, ok := s.in.Cal.NextPlacementDay(p, lastDay); ok {
+			id = "absence.mentor"
+			args["Back"] = s.dayLabel(lang, back)
+		}
+		if again {
+			id += "_again"
+		}
+		s.notify(m.ID, id, args)
+		told = append(told, m.ID)
+	}
+	if len(classDays) > 0 && p.Teacher != nil {
+		lang := s.langOf(p.Teacher.ID)
+		s.notify(p.Teacher.ID, "absence.teacher", locales.Args{"Name": p.Name, "Days": s.dayList(lang, classDays)})
+		told = append(told, p.Teacher.ID)
+	}
+	if a := p.Adviser; a != nil {
+		lang := s.langOf(a.ID)
+		lines := []string{tr(lang, "absence.adviser", locales.Args{"Name": p.Name, "Kind": kindLabel(lang, n.Kind),
+			"Days": s.dayList(lang, datesOf(days))})}
+		if again {
+			lines[0] = tr(lang, "absence.adviser_again", locales.Args{"Name": p.Name, "Days": s.dayList(lang, datesOf(days))})
+		}
+		for _, iso := range days {
+			if ab, ok := s.facts(p.ID).Absences[iso]; ok && ab.Late {
+				lines = append(lines, tr(lang, "absence.adviser_late", nil))
+				break
+			}
+		}
+		if n.CallMe {
+			lines = append(lines, tr(lang, "absence.adviser_call_me", nil))
+		}
+		for _, r := range check.Passed {
+			lines = append(lines, tr(lang, "absence.adviser_rule", locales.Args{"Rule": tr(lang, "rule."+string(r), nil)}))
+		}
+		c := check.Counters
+		if n.Kind == absence.Sick {
+			pol := s.in.Roster.EffectiveSickness(p)
+			lines = append(lines, tr(lang, "absence.adviser_counters", locales.Args{
+				"Days": c.PeriodDays, "MaxDays": pol.SelfCertifiedDays, "Times": c.Periods12m, "MaxTimes": pol.SelfCertifiedTimes}))
+		}
+		if n.Kind == absence.ChildSick {
+			lines = append(lines, tr(lang, "absence.adviser_child_counters", locales.Args{"Days": c.ChildDays, "Max": c.ChildAllowance}))
+		}
+		lines = append(lines, tr(lang, "absence.adviser_not_a_decision", nil))
+		s.notifyText(a.ID, "absence.adviser", locales.Lines(lang, lines))
+		told = append(told, a.ID)
+	}
+	return told
+}
+
+func (s *step) dayList(lang string, days []roster.Date) string {
+	var labels []string
+	seen := map[roster.Date]bool{}
+	for _, d := range days {
+		if !seen[d] {
+			seen[d] = true
+			labels = append(labels, s.dayLabel(lang, d))
+		}
+	}
+	return strings.Join(labels, ", ")
+}
+
+// undo takes a notice back within ten minutes and tells the same people.
+func (s *step) undo(id string, msg int) {
+	p := s.me.Participant
+	n, ok := s.facts(p.ID).Notices[id]
+	if !ok || n.Undone {
+		s.stale()
+		return
+	}
+	if s.in.Now.Sub(n.ReportedAt) > undoWindow {
+		s.reason(ReasonAbsenceUndoLate)
+		s.do(Answer{Text: s.t("absence.undo_too_late", locales.Args{"Name": p.Adviser.Name})})
+		return
+	}
+	s.reason(ReasonAbsenceUndone)
+	for iso, a := range s.facts(p.ID).Absences {
+		if a.Notice == id {
+			s.deleteAbsence(p.ID, iso)
+		}
+	}
+	n.Undone = true
+	s.setFact(p.ID, noticeField(id), n)
+	for _, who := range n.Told {
+		lang := s.langOf(who)
+		s.notify(who, "absence.undone_notice", locales.Args{"Name": p.Name, "Days": s.dayList(lang, datesOf(n.Days))})
+	}
+	s.do(Answer{})
+	s.say("absence.undone", nil, withEdit(msg))
+	s.do(CancelJob{ID: backJobID(p.ID, id)})
+}
+
+// CancelJob removes a scheduled job that is no longer wanted.
+type CancelJob struct{ ID string }
+
+func (CancelJob) action() {}
+
+func backJobID(person, notice string) string { return "back:" + person + ":" + notice }
+
+// scheduleBack asks "are you back?" at 07:00 on the participant's next
+// scheduled day after the notice (PRODUCT.md §3.2).
+func (s *step) scheduleBack(p *roster.Participant, n Notice) {
+	last := datesOf(n.Days)
+	lastDay := last[0]
+	for _, d := range last {
+		if lastDay.Before(d) {
+			lastDay = d
+		}
+	}
+	day, ok := s.nextScheduledDay(p, lastDay)
+	if !ok {
+		return
+	}
+	s.do(Schedule{ID: backJobID(p.ID, n.ID), Kind: TimerBack, Due: s.in.Cal.At(day, 7*60),
+		Person: p.ID, Data: TimerData{Person: p.ID, Date: day.String(), Notice: n.ID}})
+}
+
+// nextScheduledDay is the first day after d with a placement or class.
+func (s *step) nextScheduledDay(p *roster.Participant, d roster.Date) (roster.Date, bool) {
+	for i := 1; i <= 31; i++ {
+		day := schedule.AddDays(d, i)
+		if len(s.in.Cal.Activities(p, day, 1)) > 0 {
+			return day, true
+		}
+	}
+	return roster.Date{}, false
+}
+
+// askBack runs when the back-to-work job falls due.
+func (s *step) askBack(t TimerData) {
+	p := s.in.Roster.Participant(t.Person)
+	if p == nil {
+		return
+	}
+	n, ok := s.facts(p.ID).Notices[t.Notice]
+	if !ok || n.Undone {
+		return
+	}
+	if _, absent := s.facts(p.ID).Absences[s.today().String()]; absent {
+		return // already reported for today
+	}
+	s.reason(ReasonBackAsked)
+	lang := s.langOf(p.ID)
+	kb := [][]Button{{
+		{Text: tr(lang, "absence.btn.back_yes", nil), Data: Payload{Flow: "abs", Args: []string{"back", "yes", n.ID}}.Encode()},
+		{Text: tr(lang, "absence.btn.back_still", nil), Data: Payload{Flow: "abs", Args: []string{"back", "still", n.ID}}.Encode()},
+	}}
+	s.notify(p.ID, "absence.back_ask", nil, withInline(kb))
+}
+
+func (s *step) backAnswer(answer, id string, msg int) {
+	p := s.me.Participant
+	n, ok := s.facts(p.ID).Notices[id]
+	if !ok || n.Undone {
+		s.stale()
+		return
+	}
+	today := s.today()
+	switch answer {
+	case "yes":
+		s.reason(ReasonBack)
+		s.do(Answer{})
+		s.say("absence.back_welcome", nil, withEdit(msg))
+	case "still":
+		iso := today.String()
+		if slices.Contains(n.Days, iso) {
+			s.do(Answer{})
+			return // tapped twice
+		}
+		s.reason(ReasonAbsenceExtended)
+		check := absence.Check(s.rulesPerson(p), s.history(p), absence.Notice{Kind: n.Kind, Days: datesOf(append(slices.Clone(n.Days), iso))})
+		late := false
+		if acts := s.in.Cal.Activities(p, today, 1); len(acts) > 0 && !s.in.Now.Before(acts[0].Start) {
+			late = true
+		}
+		s.setFact(p.ID, absenceField(iso), Absence{Date: iso, Kind: n.Kind, ReportedAt: s.in.Now, By: p.ID, Late: late, Notice: n.ID})
+		n.Days = append(n.Days, iso)
+		told := s.tellAbsence(p, n, []string{iso}, check, true)
+		for _, who := range told {
+			if !slices.Contains(n.Told, who) {
+				n.Told = append(n.Told, who)
+			}
+		}
+		s.setFact(p.ID, noticeField(n.ID), n)
+		lines := []string{s.t("absence.extended", nil)}
+		if len(check.Passed) > 0 {
+			lines = append(lines, s.t("absence.doctor_note", nil))
+		}
+		s.do(Answer{})
+		s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: s.lang(), MsgID: "absence.extended",
+			Text: locales.Lines(s.lang(), lines), Edit: msg, Urgent: true, Reason: ReasonAbsenceExtended})
+		s.scheduleBack(p, n)
+	default:
+		s.stale()
+	}
+}

@@ -1,0 +1,148 @@
+package flows
+
+import (
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+
+	"innsjekk/absence"
+	"innsjekk/roster"
+)
+
+// Absence is one day a participant is away (PRODUCT.md §6: date, kind,
+// reported at, by whom, late). No health detail is ever kept.
+type Absence struct {
+	Date       string       `json:"date"` // ISO date
+	Kind       absence.Kind `json:"kind"`
+	ReportedAt time.Time    `json:"reported_at"`
+	By         string       `json:"by"`
+	Late       bool         `json:"late,omitempty"`
+	Notice     string       `json:"notice"`
+}
+
+// Notice is one report: the days it covers and whom it told, so that an
+// undo or an extension tells the same people.
+type Notice struct {
+	ID         string       `json:"id"`
+	Kind       absence.Kind `json:"kind"`
+	Days       []string     `json:"days"`
+	ReportedAt time.Time    `json:"reported_at"`
+	CallMe     bool         `json:"call_me,omitempty"`
+	Undone     bool         `json:"undone,omitempty"`
+	Told       []string     `json:"told,omitempty"`
+}
+
+// CheckIn is a participant's arrival on a placement day.
+type CheckIn struct {
+	Date string    `json:"date"`
+	At   time.Time `json:"at"`
+}
+
+// Facts is what one person reported, as stored.
+type Facts struct {
+	Absences map[string]Absence // by ISO date
+	Notices  map[string]Notice  // by id
+	CheckIns map[string]CheckIn // by ISO date
+}
+
+// Field names in a person's facts hash.
+func absenceField(date string) string { return "a:" + date }
+func noticeField(id string) string    { return "n:" + id }
+func checkInField(date string) string { return "c:" + date }
+
+// DecodeFacts reads a stored facts hash; unreadable fields are skipped.
+func DecodeFacts(fields map[string]string) *Facts {
+	f := &Facts{Absences: map[string]Absence{}, Notices: map[string]Notice{}, CheckIns: map[string]CheckIn{}}
+	for k, v := range fields {
+		switch {
+		case strings.HasPrefix(k, "a:"):
+			var a Absence
+			if json.Unmarshal([]byte(v), &a) == nil {
+				f.Absences[a.Date] = a
+			}
+		case strings.HasPrefix(k, "n:"):
+			var n Notice
+			if json.Unmarshal([]byte(v), &n) == nil {
+				f.Notices[n.ID] = n
+			}
+		case strings.HasPrefix(k, "c:"):
+			var c CheckIn
+			if json.Unmarshal([]byte(v), &c) == nil {
+				f.CheckIns[c.Date] = c
+			}
+		}
+	}
+	return f
+}
+
+// FactsFor lists the people whose facts a step needs: the chat's own
+// person, the participants placed with a mentor, and a timer's subject.
+func FactsFor(r *roster.Roster, chatPerson string, ev Event) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(id string) {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	who := []string{chatPerson}
+	if ev.Kind == EvTimer {
+		who = append(who, decodeTimer(ev.Data).Person)
+	}
+	for _, id := range who {
+		if id == "" {
+			continue
+		}
+		if r.Participant(id) != nil {
+			add(id)
+		}
+		if c := r.Contact(id); c != nil {
+			for _, p := range r.PlacedWith(c) {
+				add(p.ID)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// SetFact writes (or, with a nil Value, deletes) one field of a person's
+// facts.
+type SetFact struct {
+	Person string
+	Field  string
+	Value  any
+}
+
+// Schedule adds a durable job; a job with the same id is not added twice.
+type Schedule struct {
+	ID     string
+	Kind   string
+	Due    time.Time
+	Person string
+	Data   TimerData
+}
+
+func (SetFact) action()  {}
+func (Schedule) action() {}
+
+// TimerData is what a job carries back to the flow when it falls due.
+type TimerData struct {
+	Person string `json:"person"`
+	Date   string `json:"date,omitempty"`
+	Notice string `json:"notice,omitempty"`
+}
+
+func decodeTimer(s string) TimerData {
+	var t TimerData
+	_ = json.Unmarshal([]byte(s), &t)
+	return t
+}
+
+// Encode renders the timer data for a job.
+func (t TimerData) Encode() string {
+	b, _ := json.Marshal(t)
+	return string(b)
+}
