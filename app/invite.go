@@ -37,12 +37,20 @@ func NewInvite(ctx context.Context, st *store.Store, r *roster.Roster, person st
 	return inv, st.Audit(ctx, now, "cli", "invite", person)
 }
 
-// Forget erases what the bot holds about person's Telegram chat: the
-// binding and the chat's conversation state (PRODUCT.md §6).
+// Forget erases what the bot holds about a person: what they reported
+// (absences, notices, check-ins), their Telegram binding and the chat's
+// conversation state (PRODUCT.md §6). The roster entry stays: it is the
+// municipality's, changed by importing a new roster.
 func Forget(ctx context.Context, st *store.Store, person string, now time.Time) (bool, error) {
-	b, ok, err := Binding(ctx, st, person)
-	if err != nil || !ok {
+	if err := st.ForgetFacts(ctx, person); err != nil {
 		return false, err
+	}
+	b, ok, err := Binding(ctx, st, person)
+	if err != nil {
+		return false, err
+	}
+	if !ok {
+		return false, st.Audit(ctx, now, "cli", "forget", person)
 	}
 	err = st.Apply(ctx, store.Watch{People: true, Chats: []int64{b.Chat}}, func(store.Reader) (store.Effects, bool, error) {
 		return store.Effects{People: map[string][]byte{person: nil}}, false, nil

@@ -280,3 +280,42 @@ func TestSendRetries5xxAndDropsWhenBlocked(t *testing.T) {
 		})
 	}
 }
+
+func TestHousekeepingExpiresOldAbsences(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			g := newRig(t, b.Conn)
+			ctx := context.Background()
+			today := time.Now().Format("2006-01-02")
+			old := time.Now().AddDate(-1, 0, -2).Format("2006-01-02")
+			err := g.st.Apply(ctx, store.Watch{Facts: []string{"amina"}}, func(store.Reader) (store.Effects, bool, error) {
+				return store.Effects{Now: time.Now(), Facts: map[string]map[string][]byte{"amina": {
+					"a:" + old:   []byte(`{"date":"` + old + `","kind":"sick"}`),
+					"a:" + today: []byte(`{"date":"` + today + `","kind":"sick"}`),
+				}}}, false, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := g.st.Schedule(ctx, store.Job{ID: "housekeeping:now", Kind: "housekeeping", Due: time.Now().Add(-time.Second)}); err != nil {
+				t.Fatal(err)
+			}
+			stop := run(t, g.engine())
+			defer stop()
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				f, _ := g.st.FactsOf(ctx, "amina")
+				if _, there := f["a:"+old]; !there {
+					if _, kept := f["a:"+today]; !kept {
+						t.Fatal("a recent absence was deleted")
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("an absence older than the retention was kept")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+}

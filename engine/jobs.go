@@ -75,6 +75,9 @@ func (e *Engine) RunJob(ctx context.Context, j store.Job) error {
 		if err := e.st.Housekeep(ctx, now, keepSeen, keepDone); err != nil {
 			return err
 		}
+		if err := e.expireFacts(ctx, now); err != nil {
+			return err
+		}
 		next := e.housekeepingJob(now)
 		ran := false
 		err := e.st.Apply(ctx, store.Watch{Job: j.ID}, func(r store.Reader) (store.Effects, bool, error) {
@@ -188,6 +191,37 @@ func (e *Engine) runPlan(ctx context.Context, j store.Job) error {
 		}
 		return store.Effects{DoneJob: j.ID, Jobs: jobs, Now: e.clock.Now()}, false, nil
 	})
+}
+
+// expireFacts deletes absences, notices and check-ins older than the
+// roster's retention (PRODUCT.md §6: 365 days by default): the bot keeps
+// what the rules need and the municipality's own systems keep the rest.
+func (e *Engine) expireFacts(ctx context.Context, now time.Time) error {
+	r := e.snap.Load().Roster
+	keep := r.Programme.Retention.Records
+	if keep <= 0 {
+		return nil
+	}
+	cutoff := now.Add(-keep).In(r.Programme.Location).Format("2006-01-02")
+	for _, p := range r.Participants {
+		fields, err := e.st.FactsOf(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		var old []string
+		for f, v := range fields {
+			if flows.FactDate(f, v) < cutoff {
+				old = append(old, f)
+			}
+		}
+		if len(old) > 0 {
+			if err := e.st.DeleteFacts(ctx, p.ID, old...); err != nil {
+				return err
+			}
+			e.log.Info("expired facts", "person", p.ID, "fields", len(old))
+		}
+	}
+	return nil
 }
 
 // housekeepingJob is the next nightly clean-up, at 03:00 in the

@@ -146,3 +146,24 @@ func (t TimerData) Encode() string {
 	b, _ := json.Marshal(t)
 	return string(b)
 }
+
+// FactDate is the date a stored fact is about (for a notice, its last
+// day), used to expire facts after the retention period.
+func FactDate(field, value string) string {
+	switch {
+	case strings.HasPrefix(field, "a:"), strings.HasPrefix(field, "c:"):
+		return field[2:]
+	case strings.HasPrefix(field, "n:"):
+		var n Notice
+		if json.Unmarshal([]byte(value), &n) == nil && len(n.Days) > 0 {
+			last := n.Days[0]
+			for _, d := range n.Days {
+				if d > last {
+					last = d
+				}
+			}
+			return last
+		}
+	}
+	return "9999-12-31" // unknown: keep
+}

@@ -335,3 +335,8 @@ func (s *Store) FactsOf(ctx context.Context, person string) (map[string]string, 
 func (s *Store) ForgetFacts(ctx context.Context, person string) error {
 	return s.rdb.Del(ctx, s.k.facts(person)).Err()
 }
+
+// DeleteFacts deletes some of a person's facts.
+func (s *Store) DeleteFacts(ctx context.Context, person string, fields ...string) error {
+	return s.rdb.HDel(ctx, s.k.facts(person), fields...).Err()
+}

@@ -69,7 +69,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdForget(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "forget", "PERSON_ID", "erase a person's chat binding and conversation")
+	fs := newFlags(e, "forget", "PERSON_ID", "erase a person's reports, chat binding and conversation")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -90,10 +90,10 @@ func cmdForget(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if !ok {
-		fmt.Fprintf(e.stdout, "%s has no Telegram chat bound; nothing to erase\n", pos[0])
+		fmt.Fprintf(e.stdout, "erased the reports of %s; no Telegram chat was bound\n", pos[0])
 		return nil
 	}
-	fmt.Fprintf(e.stdout, "erased the Telegram binding and conversation of %s\n", pos[0])
+	fmt.Fprintf(e.stdout, "erased the reports, Telegram binding and conversation of %s\n", pos[0])
 	return nil
 }
 

@@ -59,7 +59,7 @@ func init() {
 		{"invite", "PERSON_ID [--qr FILE] [--days N]", "make a single-use invite link", cmdInvite},
 		{"slots", "PARTICIPANT_ID [--from DATE] [--days N] [--json]", "print free Nav meeting slots", cmdSlots},
 		{"digest", "--staff ID [--date DATE]", "print an adviser's digest", cmdDigest},
-		{"forget", "PERSON_ID", "erase a person's chat binding and conversation", cmdForget},
+		{"forget", "PERSON_ID", "erase a person's reports, chat binding and conversation", cmdForget},
 		{"version", "", "print the version", cmdVersion},
 	}
 }
