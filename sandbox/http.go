@@ -215,15 +215,10 @@ func (s *sandbox) clockState(ctx context.Context) clockState {
 // (reminder, nudge, digest, housekeeping …) or a message held back, say
 // until quiet hours end.
 func (s *sandbox) nextEvent(ctx context.Context) (time.Time, bool) {
-	st := s.app.Store()
-	var best time.Time
-	found := false
-	for _, next := range []func(context.Context) (time.Time, bool, error){st.NextJob, st.NextDue} {
-		if t, ok, err := next(ctx); err == nil && ok && (!found || t.Before(best)) {
-			best, found = t, true
-		}
-	}
-	return best, found
+	// Only what lies ahead: a job or message already due is being handled
+	// and must not hide the next thing a person waits for.
+	t, ok, err := s.app.Store().NextAfter(ctx, s.clk.Now())
+	return t, ok && err == nil
 }
 
 // settle waits, for a few seconds at most, until the bot has caught up:

@@ -180,3 +180,20 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 func (s *Store) OutboxLen(ctx context.Context) (int64, error) {
 	return s.rdb.HLen(ctx, s.k.outMsgs()).Result()
 }
+
+// NextAfter returns the earliest job or held-back message due strictly
+// after t: what the sandbox's "next event" jumps to.
+func (s *Store) NextAfter(ctx context.Context, t time.Time) (time.Time, bool, error) {
+	var best float64
+	found := false
+	for _, k := range []string{s.k.jobs(), s.k.outUrgent(), s.k.outBulk()} {
+		zs, err := s.rdb.ZRangeByScoreWithScores(ctx, k, &redis.ZRangeBy{Min: "(" + itoa(t.UnixMilli()), Max: "+inf", Count: 1}).Result()
+		if err != nil {
+			return time.Time{}, false, err
+		}
+		if len(zs) > 0 && (!found || zs[0].Score < best) {
+			best, found = zs[0].Score, true
+		}
+	}
+	return time.UnixMilli(int64(best)), found, nil
+}
