@@ -206,6 +206,8 @@ func commandLang(lang string) string {
 func (c *Client) SetCommands(ctx context.Context) error {
 	set := func(lang, code string) error {
 		cmds := []models.BotCommand{
+			{Command: "sick", Description: "🤒 " + locales.Text(lang, "commands.sick", nil)},
+			{Command: "checkin", Description: "✅ " + locales.Text(lang, "commands.checkin", nil)},
 			{Command: "week", Description: "📅 " + locales.Text(lang, "commands.week", nil)},
 			{Command: "language", Description: "🌐 " + locales.Text(lang, "commands.language", nil)},
 			{Command: "help", Description: "❓ " + locales.Text(lang, "commands.help", nil)},
