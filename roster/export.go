@@ -137,6 +137,9 @@ func exportStaff(s *Staff) *yaml.Node {
 	if s.NavHours != nil {
 		m.Content = append(m.Content, strNode("nav_hours"), quotedNode(formatSpan(*s.NavHours)))
 	}
+	if s.Place != "" {
+		m.Content = append(m.Content, strNode("place"), strNode(s.Place))
+	}
 	return m
 }
 

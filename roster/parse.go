@@ -101,7 +101,7 @@ var (
 	sicknessKeys    = []string{"self_certified_days", "self_certified_times", "qualifying_weeks", "same_period_days", "child_sick_days"}
 	digestKeys      = []string{"daily", "weekly"}
 	retentionKeys   = []string{"records", "issues"}
-	staffKeys       = []string{"id", "name", "roles", "language", "nav_hours"}
+	staffKeys       = []string{"id", "name", "roles", "language", "nav_hours", "place"}
 	employerKeys    = []string{"id", "name", "address", "contacts"}
 	contactKeys     = []string{"id", "name", "language", "morning_card"}
 	participantKeys = []string{"id", "name", "language", "programme_start", "children", "single_carer", "sickness", "adviser", "teacher", "nav", "placement", "classes"}
@@ -1074,6 +1074,7 @@ func (p *parser) staff(n *yaml.Node) *Staff {
 			s.NavHours = &sp
 		}
 	}
+	p.optText(f, "place", &s.Place)
 	return s
 }
 

@@ -154,7 +154,8 @@ type Person struct {
 type Staff struct {
 	Person
 	Roles    []Role
-	NavHours *Span // own office's hours, nil = programme's
+	NavHours *Span  // own office's hours, nil = programme's
+	Place    string // where they meet participants (Nav meetings), optional
 }
 
 // Has reports whether the staff member holds role r.
