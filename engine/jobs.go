@@ -94,7 +94,7 @@ func (e *Engine) RunJob(ctx context.Context, j store.Job) error {
 		return err
 	case jobPlan:
 		return e.runPlan(ctx, j)
-	case flows.TimerNudge, flows.TimerUnexplained, flows.TimerReminder, flows.TimerCard, flows.TimerBack:
+	case flows.TimerNudge, flows.TimerUnexplained, flows.TimerReminder, flows.TimerCard, flows.TimerBack, flows.TimerMeeting:
 		return e.runTimer(ctx, j)
 	default:
 		// A kind this release does not know (written by a newer one):

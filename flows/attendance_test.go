@@ -38,7 +38,7 @@ func (w *factWorld) input(chat int64, ev flows.Event) flows.Input {
 }
 
 func (w *factWorld) decoded(id string) *flows.Facts {
-	f := &flows.Facts{Absences: map[string]flows.Absence{}, Notices: map[string]flows.Notice{}, CheckIns: map[string]flows.CheckIn{}}
+	f := flows.DecodeFacts(nil)
 	for _, v := range w.facts[id] {
 		switch x := v.(type) {
 		case flows.Absence:
@@ -47,6 +47,8 @@ func (w *factWorld) decoded(id string) *flows.Facts {
 			f.Notices[x.ID] = x
 		case flows.CheckIn:
 			f.CheckIns[x.Date] = x
+		case flows.Meeting:
+			f.Meetings[x.ID] = x
 		}
 	}
 	return f

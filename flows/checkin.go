@@ -138,6 +138,8 @@ func (s *step) timer() {
 		s.morningCard(t)
 	case TimerBack:
 		s.askBack(t)
+	case TimerMeeting:
+		s.meetingReminder(t)
 	}
 }
 

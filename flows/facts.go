@@ -44,6 +44,7 @@ type Facts struct {
 	Absences map[string]Absence // by ISO date
 	Notices  map[string]Notice  // by id
 	CheckIns map[string]CheckIn // by ISO date
+	Meetings map[string]Meeting // by id
 }
 
 // Field names in a person's facts hash.
@@ -53,7 +54,7 @@ func checkInField(date string) string { return "c:" + date }
 
 // DecodeFacts reads a stored facts hash; unreadable fields are skipped.
 func DecodeFacts(fields map[string]string) *Facts {
-	f := &Facts{Absences: map[string]Absence{}, Notices: map[string]Notice{}, CheckIns: map[string]CheckIn{}}
+	f := newFacts()
 	for k, v := range fields {
 		switch {
 		case strings.HasPrefix(k, "a:"):
@@ -71,9 +72,19 @@ func DecodeFacts(fields map[string]string) *Facts {
 			if json.Unmarshal([]byte(v), &c) == nil {
 				f.CheckIns[c.Date] = c
 			}
+		case strings.HasPrefix(k, "m:"):
+			var m Meeting
+			if json.Unmarshal([]byte(v), &m) == nil {
+				f.Meetings[m.ID] = m
+			}
 		}
 	}
 	return f
+}
+
+func newFacts() *Facts {
+	return &Facts{Absences: map[string]Absence{}, Notices: map[string]Notice{}, CheckIns: map[string]CheckIn{},
+		Meetings: map[string]Meeting{}}
 }
 
 // FactsFor lists the people whose facts a step needs: the chat's own
@@ -101,6 +112,14 @@ func FactsFor(r *roster.Roster, chatPerson string, ev Event) []string {
 		if c := r.Contact(id); c != nil {
 			for _, p := range r.PlacedWith(c) {
 				add(p.ID)
+			}
+		}
+		// A counsellor books into their participants' calendars.
+		if st := r.StaffMember(id); st != nil && (st.Has(roster.RoleNav) || st.Has(roster.RoleAdviser)) {
+			for _, p := range r.Participants {
+				if st.Has(roster.RoleAdmin) || p.Adviser == st || p.Nav == st {
+					add(p.ID)
+				}
 			}
 		}
 	}
@@ -153,6 +172,11 @@ func FactDate(field, value string) string {
 	switch {
 	case strings.HasPrefix(field, "a:"), strings.HasPrefix(field, "c:"):
 		return field[2:]
+	case strings.HasPrefix(field, "m:"):
+		var m Meeting
+		if json.Unmarshal([]byte(value), &m) == nil && !m.Start.IsZero() {
+			return m.Start.UTC().Format("2006-01-02")
+		}
 	case strings.HasPrefix(field, "n:"):
 		var n Notice
 		if json.Unmarshal([]byte(value), &n) == nil && len(n.Days) > 0 {

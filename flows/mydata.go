@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"innsjekk/locales"
+	"innsjekk/roster"
 )
 
 // myData shows a person what Innsjekk stores about them (PRODUCT.md §3.1,
@@ -38,7 +39,7 @@ func (s *step) myData() {
 			}))
 		}
 		f := s.facts(p.ID)
-		if len(f.Absences) == 0 && len(f.CheckIns) == 0 {
+		if len(f.Absences) == 0 && len(f.CheckIns) == 0 && len(s.meetings(p)) == 0 {
 			lines = append(lines, s.t("mydata.records_none", nil))
 		} else {
 			var days []string
@@ -53,6 +54,10 @@ func (s *step) myData() {
 					"Kind": kindLabel(s.lang(), a.Kind), "At": a.ReportedAt.In(s.in.Cal.Loc()).Format("02.01 15:04")}))
 			}
 			lines = append(lines, s.t("mydata.checkins", locales.Args{"Count": len(f.CheckIns)}))
+		}
+		for _, m := range s.meetings(p) {
+			lines = append(lines, s.t("mydata.meeting", locales.Args{"Day": s.dayLabel(s.lang(), roster.DateOf(m.Start.In(s.in.Cal.Loc()))),
+				"Start": m.Start.In(s.in.Cal.Loc()).Format("15:04"), "Place": m.Place}))
 		}
 		lines = append(lines, s.t("mydata.erase", locales.Args{"Name": p.Adviser.Name}))
 	} else {

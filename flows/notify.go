@@ -53,7 +53,7 @@ func (s *step) facts(person string) *Facts {
 	if f := s.in.Facts[person]; f != nil {
 		return f
 	}
-	f := &Facts{Absences: map[string]Absence{}, Notices: map[string]Notice{}, CheckIns: map[string]CheckIn{}}
+	f := newFacts()
 	if s.in.Facts == nil {
 		s.in.Facts = map[string]*Facts{}
 	}
@@ -71,6 +71,8 @@ func (s *step) setFact(person, field string, v any) {
 		f.Notices[x.ID] = x
 	case CheckIn:
 		f.CheckIns[x.Date] = x
+	case Meeting:
+		f.Meetings[x.ID] = x
 	}
 	s.do(SetFact{Person: person, Field: field, Value: v})
 }

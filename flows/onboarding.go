@@ -101,7 +101,7 @@ func (s *step) known() {
 	ev := s.in.Event
 	switch ev.Kind {
 	case EvCommand:
-		s.command(ev.Command)
+		s.commandArgs(ev.Command, ev.Text)
 	case EvText:
 		s.text(normalize(ev.Text))
 	case EvButton:
@@ -111,7 +111,9 @@ func (s *step) known() {
 	}
 }
 
-func (s *step) command(c string) {
+func (s *step) command(c string) { s.commandArgs(c, "") }
+
+func (s *step) commandArgs(c, args string) {
 	switch c {
 	case "help":
 		s.help()
@@ -125,6 +127,8 @@ func (s *step) command(c string) {
 		s.sickStart()
 	case "checkin":
 		s.checkIn()
+	case "meeting":
+		s.meetingCommand(args)
 	case "menu":
 		s.reason(ReasonMenu)
 		s.say("menu.back", locales.Args{"Name": s.me.Name}, s.menu())
@@ -138,6 +142,7 @@ func (s *step) command(c string) {
 var menuAction = map[string]string{
 	"🤒": "sick",
 	"✅": "checkin",
+	"📆": "meeting",
 	"📅": "week",
 	"🌐": "language",
 	"❓": "help",
@@ -171,6 +176,8 @@ func (s *step) button(ev Event) {
 		s.absenceButton(p, ev.MessageID)
 	case "ci":
 		s.checkInButton(p, ev.MessageID)
+	case "mt":
+		s.meetingButton(p, ev.MessageID)
 	default:
 		s.stale()
 	}
@@ -249,6 +256,9 @@ func (s *step) menuRows() [][]string {
 	var rows [][]string
 	if s.me.Participant != nil {
 		rows = append(rows, []string{label("menu.sick"), label("menu.checkin")}, []string{label("menu.week")})
+	}
+	if s.me.Staff != nil && (s.me.Staff.Has(roster.RoleNav) || s.me.Staff.Has(roster.RoleAdviser)) {
+		rows = append(rows, []string{label("menu.meeting")})
 	}
 	rows = append(rows, []string{label("menu.language"), label("menu.help")})
 	return rows

@@ -38,6 +38,16 @@ const (
 	ReasonUnexplained        Reason = "unexplained_absence"
 	ReasonReminder           Reason = "evening_reminder"
 	ReasonMorningCard        Reason = "morning_card"
+
+	ReasonMeetingAsked         Reason = "meeting_asked"
+	ReasonMeetingBadInput      Reason = "meeting_bad_input"
+	ReasonMeetingClash         Reason = "meeting_clash"
+	ReasonMeetingBooked        Reason = "meeting_booked"
+	ReasonMeetingCancelled     Reason = "meeting_cancelled"
+	ReasonMeetingUnderstood    Reason = "meeting_understood"
+	ReasonMeetingMisunderstood Reason = "meeting_misunderstood"
+	ReasonMeetingCantCome      Reason = "meeting_cant_come"
+	ReasonMeetingReminder      Reason = "meeting_reminder"
 )
 
 func (r Reason) String() string { return string(r) }

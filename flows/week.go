@@ -19,7 +19,8 @@ func (s *step) week() {
 	}
 	s.reason(ReasonWeek)
 	cal := s.in.Cal
-	acts := cal.Activities(p, cal.Today(s.in.Now), 7)
+	today := cal.Today(s.in.Now)
+	acts := schedule.Merge(cal.Activities(p, today, 7), s.meetingActivities(p, today, 7))
 	lines := []string{s.t("week.title", nil)}
 	if len(acts) == 0 {
 		lines = append(lines, s.t("week.empty", nil))
@@ -59,6 +60,8 @@ func (s *step) week() {
 			}
 		case schedule.Class:
 			lines = append(lines, s.t("week.class", args))
+		case schedule.Meeting:
+			lines = append(lines, s.t("week.meeting", args))
 		}
 	}
 	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: s.lang(), MsgID: "week.title",

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -99,5 +101,53 @@ func TestInvitePrintsCodeLinkAndQR(t *testing.T) {
 	}
 	if code, _, errOut := runCLI(t, env, "invite", "nobody"); code != exitFail || !strings.Contains(errOut, "nobody") {
 		t.Fatalf("unknown person: exit %d %q", code, errOut)
+	}
+}
+
+func TestSlotsNeverOnPlacementOrClassAndValidJSON(t *testing.T) {
+	env := map[string]string{"INNSJEKK_ROSTER": "../../examples/roster.yaml"}
+	code, out, errOut := runCLI(t, env, "slots", "amina", "--from", "2027-01-04", "--days", "14", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var slots []struct{ Start, End string }
+	if err := json.Unmarshal([]byte(out), &slots); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(slots) == 0 {
+		t.Fatal("no slots")
+	}
+	oslo, _ := time.LoadLocation("Europe/Oslo")
+	for _, s := range slots {
+		start, err1 := time.Parse(time.RFC3339, s.Start)
+		end, err2 := time.Parse(time.RFC3339, s.End)
+		if err1 != nil || err2 != nil || !strings.HasSuffix(s.Start, "+01:00") {
+			t.Fatalf("not RFC 3339 in the programme's zone: %+v", s)
+		}
+		local := start.In(oslo)
+		mins := local.Hour()*60 + local.Minute()
+		// Kari's office hours 09:00-15:00; amina: Strand Tue/Thu 09-15,
+		// class Mon/Wed 09-12; 45-minute meetings.
+		if end.Sub(start) != 45*time.Minute || mins < 9*60 || mins+45 > 15*60 {
+			t.Errorf("slot outside the office's hours: %+v", s)
+		}
+		switch local.Weekday() {
+		case time.Tuesday, time.Thursday, time.Saturday, time.Sunday:
+			t.Errorf("slot on a placement day or weekend: %+v", s)
+		case time.Monday, time.Wednesday:
+			if mins < 12*60 {
+				t.Errorf("slot during class: %+v", s)
+			}
+		}
+	}
+	code, out, _ = runCLI(t, env, "slots", "amina", "--from", "2027-01-04", "--days", "1")
+	if code != exitOK || !strings.Contains(out, "Mon 2027-01-04 12:00–12:45") {
+		t.Fatalf("text output: %d %q", code, out)
+	}
+	if code, _, _ := runCLI(t, env, "slots", "nobody"); code != exitFail {
+		t.Errorf("unknown participant: exit %d", code)
+	}
+	if code, _, _ := runCLI(t, env, "slots", "amina", "--from", "1.1"); code != exitUsage {
+		t.Errorf("bad --from: exit %d", code)
 	}
 }

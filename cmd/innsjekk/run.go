@@ -50,6 +50,5 @@ type errNotYet string
 func (e errNotYet) Error() string { return "'" + string(e) + "' is not yet available in this release" }
 
 var (
-	cmdSlots  = notYet("slots")
 	cmdDigest = notYet("digest")
 )

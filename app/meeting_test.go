@@ -1,0 +1,104 @@
+package app_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"innsjekk/bot/fakeapi"
+	"innsjekk/flows"
+	"innsjekk/locales"
+	"innsjekk/store"
+)
+
+func TestNavMeetingByTapsReachesTheParticipantInArabic(t *testing.T) {
+	eachStore(t, func(t *testing.T, conn *store.Conn) {
+		h := start(t, setup{conn: conn}, exampleRoster(t, conn), clockAt(tuesdayMorning))
+		const kari, amina = 801, 802
+		h.bind("kari", kari, "nb")
+		h.bind("amina", amina, "ar")
+		h.fake.SendText(kari, locales.Text("nb", "menu.meeting", nil))
+		pick := h.waitEq(kari, locales.Text("nb", "meeting.pick_participant", nil))
+		h.press(kari, pick, "Amina Yusuf")
+		days := h.wait(kari, "the days", func(m fakeapi.Message) bool {
+			return m.ID == pick.ID && strings.Contains(m.Text, "Amina") && len(m.Inline) > 2
+		})
+		// Friday 4 December: no placement, no class.
+		h.press(kari, days, "fre. 04.12")
+		times := h.wait(kari, "the times", func(m fakeapi.Message) bool { return m.ID == pick.ID && strings.Contains(m.Text, "04.12") })
+		h.press(kari, times, "10:00")
+		confirm := h.wait(kari, "the confirmation", func(m fakeapi.Message) bool {
+			return m.ID == pick.ID && strings.Contains(m.Text, "10:00–10:45")
+		})
+		h.press(kari, confirm, locales.Text("nb", "meeting.btn.book", nil))
+		h.wait(kari, "booked", func(m fakeapi.Message) bool {
+			return strings.HasPrefix(m.Text, "✅") && strings.Contains(m.Text, "10:00")
+		})
+		notice := h.wait(amina, "the notice", func(m fakeapi.Message) bool { return strings.Contains(m.Text, "📆") })
+		for _, want := range []string{locales.FSI + "10:00" + locales.PDI, locales.FSI + "10:45" + locales.PDI, locales.FSI + "Nav Gjøvik, Storgata 2" + locales.PDI} {
+			if !strings.Contains(notice.Text, want) {
+				t.Errorf("notice lacks isolated %q: %q", want, notice.Text)
+			}
+		}
+		if len(notice.Inline) != 2 || len(notice.Inline[0]) != 3 {
+			t.Fatalf("no three-day comprehension check: %+v", notice.Inline)
+		}
+		// A wrong pick tells Kari the participant may not have understood.
+		for _, b := range notice.Inline[0] {
+			if !strings.HasSuffix(b.Data, "2026-12-04") {
+				h.fake.Press(amina, notice.ID, b.Data)
+				break
+			}
+		}
+		h.wait(kari, "the not-understood alert", func(m fakeapi.Message) bool {
+			return strings.HasPrefix(m.Text, "❗ Amina Yusuf") && strings.Contains(m.Text, locales.Text("nb", "langname.ar", nil))
+		})
+	})
+}
+
+func TestForcedMeetingTellsTheMentorAndRacingBookingsYieldOne(t *testing.T) {
+	eachStore(t, func(t *testing.T, conn *store.Conn) {
+		h := start(t, setup{conn: conn}, exampleRoster(t, conn), clockAt(tuesdayMorning))
+		const kari, anne, per = 811, 812, 813
+		h.bind("kari", kari, "nb")
+		h.bind("anne", anne, "nb")
+		h.bind("per", per, "nb")
+		h.fake.SendText(kari, "/meeting amina 3.12 11 force Akutt stønadsavklaring")
+		mentor := h.waitEq(per, locales.Text("nb", "meeting.mentor_away", locales.Args{"Name": "Amina Yusuf", "Day": "tor. 03.12",
+			"Start": "11:00", "End": "11:45"}))
+		if strings.Contains(mentor.Text, "stønad") || strings.Contains(mentor.Text, "Nav") {
+			t.Fatalf("mentor told why: %q", mentor.Text)
+		}
+		// Two counsellors book the same free slot at the same moment.
+		var wg sync.WaitGroup
+		for _, chat := range []int64{kari, anne} {
+			wg.Add(1)
+			go func() { defer wg.Done(); h.fake.SendText(chat, "/meeting amina 4.12 10:30") }()
+		}
+		wg.Wait()
+		outcome := func(chat int64) string {
+			m := h.wait(chat, "an answer", func(m fakeapi.Message) bool {
+				return strings.Contains(m.Text, "04.12") && (strings.HasPrefix(m.Text, "✅") || strings.HasPrefix(m.Text, "⛔"))
+			})
+			return m.Text[:3]
+		}
+		a, b := outcome(kari), outcome(anne)
+		if (a == "✅") == (b == "✅") {
+			t.Fatalf("both or neither booked: kari %q, anne %q", a, b)
+		}
+		fields, err := h.app.Store().FactsOf(context.Background(), "amina")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, m := range flows.DecodeFacts(fields).Meetings {
+			if !m.Cancelled && m.Start.Day() == 4 {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("%d meetings on 4 December, want 1", n)
+		}
+	})
+}
