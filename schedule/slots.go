@@ -34,11 +34,12 @@ type Slot struct {
 // hours.Start (the booking counsellor's nav_hours, else the programme's;
 // the caller chooses), lies wholly inside hours, falls on a working day,
 // and overlaps none of p's placement hours, p's classes or meetings. On a
-// placement day all of the placement's hours block, since a meeting in any
-// part of them takes the participant out of the placement, which is what
-// the programme wants to stop (issue 4). Slots starting before notBefore are left out,
-// so that passing now never offers a time already gone. A meeting being
-// moved should be left out of meetings, or it blocks its own new time.
+// placement day all of the placement's hours block, since a meeting in
+// any part of them takes the participant out of the placement, which is
+// what the programme wants to stop (issue 4). Slots starting before
+// notBefore are left out, so that passing now never offers a time already
+// gone. A meeting being moved should be left out of meetings, or it
+// blocks its own new time.
 //
 // Starts are wall-clock times (c.At) and ends are Start plus length in real
 // time: a 45-minute meeting is 45 minutes even on a day clocks change.
