@@ -64,6 +64,12 @@ func TestForcedMeetingTellsTheMentorAndRacingBookingsYieldOne(t *testing.T) {
 		h.bind("kari", kari, "nb")
 		h.bind("anne", anne, "nb")
 		h.bind("per", per, "nb")
+		// Typed onto a placement day: refused, with three free alternatives.
+		h.fake.SendText(kari, "/meeting amina tirsdag 10")
+		refusal := h.wait(kari, "the refusal", func(m fakeapi.Message) bool { return strings.HasPrefix(m.Text, "⛔") })
+		if !strings.Contains(refusal.Text, "Hotell Strand") || len(refusal.Inline) != 1 || len(refusal.Inline[0]) != 3 {
+			t.Fatalf("refusal: %q %+v", refusal.Text, refusal.Inline)
+		}
 		h.fake.SendText(kari, "/meeting amina 3.12 11 force Akutt stønadsavklaring")
 		mentor := h.waitEq(per, locales.Text("nb", "meeting.mentor_away", locales.Args{"Name": "Amina Yusuf", "Day": "tor. 03.12",
 			"Start": "11:00", "End": "11:45"}))
