@@ -545,8 +545,8 @@ func (s *step) cancelMeeting(st *roster.Staff, p *roster.Participant, id string,
 	s.reason(ReasonMeetingCancelled)
 	mt.Cancelled = true
 	s.setFact(p.ID, meetingField(id), mt)
-	s.do(CancelJob{ID: "mrem1:" + id})
-	s.do(CancelJob{ID: "mrem2:" + id})
+	s.do(CancelJob{ID: meetingJobID(1, p.ID, id)})
+	s.do(CancelJob{ID: meetingJobID(2, p.ID, id)})
 	day := roster.DateOf(mt.Start.In(s.in.Cal.Loc()))
 	pl := s.langOf(p.ID)
 	s.notify(p.ID, "meeting.cancelled_notice", locales.Args{"Day": s.dayLabel(pl, day), "Start": mt.Start.Format("15:04")})
@@ -570,13 +570,19 @@ func (s *step) scheduleMeetingReminders(p *roster.Participant, mt Meeting) {
 	if before.After(s.in.Now) {
 		d := data
 		d.Date = "day"
-		s.do(Schedule{ID: "mrem1:" + mt.ID, Kind: TimerMeeting, Due: before, Person: p.ID, Data: d})
+		s.do(Schedule{ID: meetingJobID(1, p.ID, mt.ID), Kind: TimerMeeting, Due: before, Person: p.ID, Data: d})
 	}
 	if two := mt.Start.Add(-2 * time.Hour); two.After(s.in.Now) {
 		d := data
 		d.Date = "2h"
-		s.do(Schedule{ID: "mrem2:" + mt.ID, Kind: TimerMeeting, Due: two, Person: p.ID, Data: d})
+		s.do(Schedule{ID: meetingJobID(2, p.ID, mt.ID), Kind: TimerMeeting, Due: two, Person: p.ID, Data: d})
 	}
+}
+
+// meetingJobID names a meeting's reminder. Meeting ids are unique only
+// per participant, so the participant is part of the name.
+func meetingJobID(n int, participant, meeting string) string {
+	return "mrem" + strconv.Itoa(n) + ":" + participant + ":" + meeting
 }
 
 // TimerMeeting is a meeting reminder.

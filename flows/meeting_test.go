@@ -246,3 +246,26 @@ func TestCancelTellsParticipantAndMentor(t *testing.T) {
 		t.Fatalf("cancel twice: %s", res.Reason)
 	}
 }
+
+func TestMeetingRemindersDayBeforeAndTwoHoursBefore(t *testing.T) {
+	w := newFactWorld(t)
+	w.onboard("kari", 3)
+	w.onboard("amina", 1)
+	res := w.run(3, cmd("meeting", "amina 4.12 10"))
+	due := map[string]time.Time{}
+	var mid string
+	for _, a := range res.Actions {
+		if s, ok := a.(flows.Schedule); ok && s.Kind == flows.TimerMeeting {
+			due[s.Data.Date] = s.Due
+			mid = s.Data.Notice
+		}
+	}
+	if !due["day"].Equal(time.Date(2026, 12, 3, 18, 0, 0, 0, oslo)) || !due["2h"].Equal(time.Date(2026, 12, 4, 8, 0, 0, 0, oslo)) {
+		t.Fatalf("reminders due %v", due)
+	}
+	w.now = due["2h"]
+	res = w.timer(flows.TimerMeeting, flows.TimerData{Person: "amina", Notice: mid, Date: "2h"})
+	if r := to(res, "amina"); len(r) != 1 || !strings.Contains(r[0].Text, locales.FSI+"10:00"+locales.PDI) {
+		t.Fatalf("reminder: %+v", says(res))
+	}
+}
