@@ -238,6 +238,11 @@ func (a *App) followRoster(ctx context.Context) {
 		a.eng.SetRoster(r)
 		last = data
 		a.log.Info("roster reloaded", "participants", len(r.Participants))
+		// New people and changed hours need today's jobs now, not after
+		// midnight.
+		if err := a.eng.PlanDay(ctx, a.eng.Roster().Cal.Today(a.clock.Now())); err != nil {
+			a.log.Warn("plan today after roster reload", "err", err)
+		}
 	}
 }
 

@@ -144,7 +144,7 @@ func TestCheckInNudgeAlertAndEveningReminderAsTheClockMoves(t *testing.T) {
 		}
 		// Past midnight the planner lays out Wednesday: yonas is nudged.
 		move(time.Date(2026, 12, 2, 0, 6, 0, 0, oslo))
-		h.waitJob("nudge:yonas:2026-12-02")
+		h.waitJob("nudge:yonas:2026-12-02:0900")
 		move(time.Date(2026, 12, 2, 9, 31, 0, 0, oslo))
 		h.waitEq(yonas, locales.Text("ti", "checkin.nudge", locales.Args{"Place": "Hotell Strand"}))
 	})

@@ -65,9 +65,22 @@ func ProgrammeStore(ctx context.Context, conn *store.Conn, rosterFile string) (*
 }
 
 // Import stores a validated roster, replacing the previous one. Bindings
-// of people who remain are kept; people who left lose theirs, so a
-// removed person's chat learns nothing more from the roster.
+// and reports of people who remain are kept; people who left lose their
+// binding, so a removed person's chat learns nothing more from the roster,
+// and what they reported is erased (PRODUCT.md §6: keep only what is
+// needed).
 func Import(ctx context.Context, st *store.Store, r *roster.Roster, data []byte) (removed []string, err error) {
+	if old, err := st.Roster(ctx); err == nil && old != nil {
+		if prev, err := roster.Parse("stored roster", old); err == nil {
+			for _, p := range prev.Participants {
+				if r.Participant(p.ID) == nil {
+					if err := st.ForgetFacts(ctx, p.ID); err != nil {
+						return nil, err
+					}
+				}
+			}
+		}
+	}
 	people, err := st.People(ctx)
 	if err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package flows
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -88,7 +87,7 @@ func (s *step) absenceButton(p Payload, msg int) {
 		s.undo(p.Arg(1), msg)
 		return
 	case "back":
-		s.backAnswer(p.Arg(1), p.Arg(2), msg)
+		s.backAnswer(p.Arg(1), p.Arg(2), p.Arg(3), msg)
 		return
 	}
 	if !inDraft {
@@ -312,10 +311,26 @@ func (s *step) send(d AbsenceDraft, msg int) {
 		s.stale()
 		return
 	}
+	// Days already reported stay with their first notice: reporting them
+	// again would tell everyone twice and tangle an undo.
+	var fresh []string
+	for _, iso := range d.Days {
+		if _, done := s.facts(p.ID).Absences[iso]; !done {
+			fresh = append(fresh, iso)
+		}
+	}
+	if len(fresh) == 0 {
+		s.reason(ReasonAbsenceAlreadyReported)
+		s.out.Chat.Phase, s.out.Chat.Absence = PhaseIdle, nil
+		s.do(Answer{})
+		s.say("absence.already_reported", nil, withEdit(msg))
+		return
+	}
+	d.Days = fresh
 	s.reason(ReasonAbsenceReported)
 	now := s.in.Now
 	check := absence.Check(s.rulesPerson(p), s.history(p), absence.Notice{Kind: d.Kind, Days: datesOf(d.Days)})
-	n := Notice{ID: strconv.FormatInt(now.UnixMilli(), 36), Kind: d.Kind, Days: d.Days, ReportedAt: now, CallMe: d.CallMe}
+	n := Notice{ID: factID(now, len(s.facts(p.ID).Notices)), Kind: d.Kind, Days: d.Days, ReportedAt: now, CallMe: d.CallMe}
 	today := s.today()
 	for _, iso := range d.Days {
 		day, _ := parseDate(iso)
@@ -337,20 +352,24 @@ func (s *step) send(d AbsenceDraft, msg int) {
 	if d.Kind == absence.Sick {
 		lines = append(lines, s.t("absence.get_well", nil))
 	}
-	for _, r := range check.Passed {
-		switch r {
-		case absence.RuleChildSickDays:
-			lines = append(lines, s.t("absence.child_days_over", nil))
-		default:
-			lines = append(lines, s.t("absence.doctor_note", nil))
-		}
-		break // one line is enough for the participant; the adviser sees each rule
-	}
+	lines = append(lines, s.limitLines(check)...)
 	undo := [][]Button{{{Text: s.t("absence.btn.undo", nil), Data: Payload{Flow: "abs", Args: []string{"undo", n.ID}}.Encode()}}}
 	s.do(Answer{})
 	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: lang, MsgID: "absence.sent", Text: locales.Lines(lang, lines),
 		Inline: undo, Edit: msg, Urgent: true, Reason: ReasonAbsenceReported})
 	s.scheduleBack(p, n)
+}
+
+// limitLines tells the participant what a passed limit means for them;
+// one line is enough, the adviser sees each rule.
+func (s *step) limitLines(check absence.Result) []string {
+	for _, r := range check.Passed {
+		if r == absence.RuleChildSickDays {
+			return []string{s.t("absence.child_days_over", nil)}
+		}
+		return []string{s.t("absence.doctor_note", nil)}
+	}
+	return nil
 }
 
 // tellAbsence tells the mentor of each affected placement day, the
@@ -457,16 +476,21 @@ func (s *step) undo(id string, msg int) {
 		return
 	}
 	s.reason(ReasonAbsenceUndone)
+	var gone []string
 	for iso, a := range s.facts(p.ID).Absences {
 		if a.Notice == id {
-			s.deleteAbsence(p.ID, iso)
+			gone = append(gone, iso)
 		}
+	}
+	slices.Sort(gone)
+	for _, iso := range gone {
+		s.deleteAbsence(p.ID, iso)
 	}
 	n.Undone = true
 	s.setFact(p.ID, noticeField(id), n)
 	for _, who := range n.Told {
 		lang := s.langOf(who)
-		s.notify(who, "absence.undone_notice", locales.Args{"Name": p.Name, "Days": s.dayList(lang, datesOf(n.Days))})
+		s.notify(who, "absence.undone_notice", locales.Args{"Name": p.Name, "Days": s.dayList(lang, datesOf(gone))})
 	}
 	s.do(Answer{})
 	s.say("absence.undone", nil, withEdit(msg))
@@ -525,20 +549,22 @@ func (s *step) askBack(t TimerData) {
 	s.reason(ReasonBackAsked)
 	lang := s.langOf(p.ID)
 	kb := [][]Button{{
-		{Text: tr(lang, "absence.btn.back_yes", nil), Data: Payload{Flow: "abs", Args: []string{"back", "yes", n.ID}}.Encode()},
-		{Text: tr(lang, "absence.btn.back_still", nil), Data: Payload{Flow: "abs", Args: []string{"back", "still", n.ID}}.Encode()},
+		{Text: tr(lang, "absence.btn.back_yes", nil), Data: Payload{Flow: "abs", Args: []string{"back", "yes", n.ID, t.Date}}.Encode()},
+		{Text: tr(lang, "absence.btn.back_still", nil), Data: Payload{Flow: "abs", Args: []string{"back", "still", n.ID, t.Date}}.Encode()},
 	}}
 	s.notify(p.ID, "absence.back_ask", nil, withInline(kb))
 }
 
-func (s *step) backAnswer(answer, id string, msg int) {
+// backAnswer takes the answer to "are you back today?" — only on the
+// day it was asked, so an old button cannot extend an old notice.
+func (s *step) backAnswer(answer, id, asked string, msg int) {
 	p := s.me.Participant
 	n, ok := s.facts(p.ID).Notices[id]
-	if !ok || n.Undone {
+	today := s.today()
+	if !ok || n.Undone || asked != today.String() {
 		s.stale()
 		return
 	}
-	today := s.today()
 	switch answer {
 	case "yes":
 		s.reason(ReasonBack)
@@ -546,9 +572,9 @@ func (s *step) backAnswer(answer, id string, msg int) {
 		s.say("absence.back_welcome", nil, withEdit(msg))
 	case "still":
 		iso := today.String()
-		if slices.Contains(n.Days, iso) {
+		if _, done := s.facts(p.ID).Absences[iso]; done {
 			s.do(Answer{})
-			return // tapped twice
+			return // tapped twice, or reported otherwise already
 		}
 		s.reason(ReasonAbsenceExtended)
 		check := absence.Check(s.rulesPerson(p), s.history(p), absence.Notice{Kind: n.Kind, Days: datesOf(append(slices.Clone(n.Days), iso))})
@@ -565,10 +591,7 @@ func (s *step) backAnswer(answer, id string, msg int) {
 			}
 		}
 		s.setFact(p.ID, noticeField(n.ID), n)
-		lines := []string{s.t("absence.extended", nil)}
-		if len(check.Passed) > 0 {
-			lines = append(lines, s.t("absence.doctor_note", nil))
-		}
+		lines := append([]string{s.t("absence.extended", nil)}, s.limitLines(check)...)
 		s.do(Answer{})
 		s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: s.lang(), MsgID: "absence.extended",
 			Text: locales.Lines(s.lang(), lines), Edit: msg, Urgent: true, Reason: ReasonAbsenceExtended})

@@ -368,10 +368,10 @@ func TestPlanSkipsClosedDaysAndFollowsDST(t *testing.T) {
 	tue := roster.Date{Year: 2026, Month: 12, Day: 1}
 	j := jobs(tue)
 	for id, due := range map[string]time.Time{
-		"nudge:amina:2026-12-01":  time.Date(2026, 12, 1, 9, 30, 0, 0, oslo),
-		"unexpl:amina:2026-12-01": time.Date(2026, 12, 1, 10, 0, 0, 0, oslo),
-		"card:per:2026-12-01":     time.Date(2026, 12, 1, 7, 0, 0, 0, oslo),
-		"remind:yonas:2026-12-02": time.Date(2026, 12, 1, 18, 0, 0, 0, oslo),
+		"nudge:amina:2026-12-01:0900":  time.Date(2026, 12, 1, 9, 30, 0, 0, oslo),
+		"unexpl:amina:2026-12-01:0900": time.Date(2026, 12, 1, 10, 0, 0, 0, oslo),
+		"card:per:2026-12-01":          time.Date(2026, 12, 1, 7, 0, 0, 0, oslo),
+		"remind:yonas:2026-12-02":      time.Date(2026, 12, 1, 18, 0, 0, 0, oslo),
 	} {
 		if !j[id].Equal(due) {
 			t.Errorf("%s due %v, want %v", id, j[id], due)
@@ -457,5 +457,99 @@ func TestEmployerMessagesNameNoReason(t *testing.T) {
 			"absence.teacher", "absence.undone_notice", "card.title", "card.absent", "card.coming"} {
 			noReason(t, l+" "+id, locales.Text(l, id, args))
 		}
+	}
+}
+
+func TestReportingADayTwiceTellsNobodyAgain(t *testing.T) {
+	w := newFactWorld(t)
+	w.onboard("amina", 1)
+	w.run(1, cmd("sick", ""))
+	w.press(1, "1|abs|today")
+	first := w.press(1, "1|abs|send")
+	w.run(1, cmd("sick", ""))
+	w.press(1, "1|abs|two")
+	res := w.press(1, "1|abs|send")
+	// Only Wednesday is new: the mentor (Tuesday placement) is not told
+	// again, the teacher hears of Wednesday's class.
+	if len(to(res, "per")) != 0 || len(to(res, "lars")) != 1 {
+		t.Fatalf("second notice told: %+v", says(res))
+	}
+	w.run(1, cmd("sick", ""))
+	w.press(1, "1|abs|today")
+	if res := w.press(1, "1|abs|send"); res.Reason != flows.ReasonAbsenceAlreadyReported || len(to(res, "anne")) != 0 {
+		t.Fatalf("third notice: %s %+v", res.Reason, says(res))
+	}
+	// Undoing the first takes back Tuesday only.
+	undo := mine(t, first, 1).Inline[0][0].Data
+	res = w.press(1, undo)
+	if m := to(res, "per"); len(m) != 1 || !strings.Contains(m[0].Text, "01.12") || strings.Contains(m[0].Text, "02.12") {
+		t.Fatalf("undo (%s) told the mentor %+v; all %+v", res.Reason, m, says(res))
+	}
+	if f := w.decoded("amina"); len(f.Absences) != 1 || f.Absences["2026-12-02"].Kind == "" {
+		t.Fatalf("after undo: %+v", f.Absences)
+	}
+}
+
+func TestBackToWorkAnswersOnlyOnTheDayAsked(t *testing.T) {
+	w := newFactWorld(t)
+	w.onboard("amina", 1)
+	w.run(1, cmd("sick", ""))
+	w.press(1, "1|abs|today")
+	res := w.press(1, "1|abs|send")
+	var back flows.Schedule
+	for _, a := range res.Actions {
+		if s, ok := a.(flows.Schedule); ok {
+			back = s
+		}
+	}
+	w.now = back.Due // Wednesday 07:00
+	res = w.timer(flows.TimerBack, back.Data)
+	ask := to(res, "amina")
+	if len(ask) != 1 {
+		t.Fatalf("no question: %+v", says(res))
+	}
+	still := ask[0].Inline[0][1].Data
+	w.now = w.now.Add(24 * time.Hour)
+	if res := w.press(1, still); res.Reason != flows.ReasonStaleButton {
+		t.Fatalf("a day-old [Still sick]: %s", res.Reason)
+	}
+	w.now = back.Due
+	if res := w.press(1, still); res.Reason != flows.ReasonAbsenceExtended || len(to(res, "anne")) != 1 {
+		t.Fatalf("[Still sick]: %s", res.Reason)
+	}
+	if res := w.press(1, still); len(to(res, "anne")) != 0 {
+		t.Fatal("tapping twice told the adviser again")
+	}
+}
+
+func TestOtherProblemIsNotAnUnexplainedAbsence(t *testing.T) {
+	w := newFactWorld(t)
+	w.onboard("amina", 1)
+	w.now = time.Date(2026, 12, 1, 9, 31, 0, 0, oslo)
+	d := flows.TimerData{Person: "amina", Date: "2026-12-01"}
+	w.timer(flows.TimerNudge, d)
+	if res := w.press(1, "1|ci|problem|2026-12-01"); len(to(res, "anne")) != 1 {
+		t.Fatalf("problem: %+v", says(res))
+	}
+	w.now = time.Date(2026, 12, 1, 10, 1, 0, 0, oslo)
+	if res := w.timer(flows.TimerUnexplained, d); len(says(res)) != 0 {
+		t.Fatalf("alerted after the participant answered: %+v", says(res))
+	}
+	// A nudge that falls due before the (changed) start does nothing.
+	w.now = time.Date(2026, 12, 3, 9, 0, 0, 0, oslo)
+	if res := w.timer(flows.TimerNudge, flows.TimerData{Person: "amina", Date: "2026-12-03"}); len(says(res)) != 0 {
+		t.Fatal("nudged before start + grace")
+	}
+}
+
+func TestMorningCardCoversTheWholeWorkplace(t *testing.T) {
+	w := newFactWorld(t)
+	w.onboard("ingrid", 2)
+	w.now = time.Date(2026, 12, 1, 7, 0, 0, 0, oslo)
+	res := w.timer(flows.TimerCard, flows.TimerData{Person: "ingrid", Date: "2026-12-01"})
+	card := to(res, "ingrid")
+	// Olena is Ingrid's, Dmitri is Hege's: both are at Solhaug today.
+	if len(card) != 1 || !strings.Contains(card[0].Text, "Olena") || !strings.Contains(card[0].Text, "Dmitri") {
+		t.Fatalf("card: %+v", says(res))
 	}
 }

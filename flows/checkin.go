@@ -38,7 +38,7 @@ func (s *step) checkIn() {
 func (s *step) recordCheckIn(p *roster.Participant, a schedule.Activity, msg int) {
 	iso := a.Date.String()
 	args := locales.Args{"Place": a.Place}
-	if c, done := s.facts(p.ID).CheckIns[iso]; done {
+	if c, done := s.facts(p.ID).CheckIns[iso]; done && !c.Problem {
 		s.reason(ReasonCheckInAgain)
 		args["Time"] = c.At.In(s.in.Cal.Loc()).Format("15:04")
 		s.say("checkin.already", args, withEdit(msg))
@@ -76,6 +76,9 @@ func (s *step) checkInButton(p Payload, msg int) {
 		s.confirmScreen(s.out.Chat.Absence, msg)
 	case "problem":
 		s.reason(ReasonCheckInProblem)
+		if _, answered := s.facts(part.ID).CheckIns[day.String()]; !answered {
+			s.setFact(part.ID, checkInField(day.String()), CheckIn{Date: day.String(), At: s.in.Now, Problem: true})
+		}
 		adv := part.Adviser
 		s.notify(adv.ID, "checkin.problem_adviser", locales.Args{"Name": part.Name, "Place": a.Place})
 		s.say("checkin.problem_told", locales.Args{"Name": adv.Name}, withEdit(msg))
@@ -102,9 +105,11 @@ func (s *step) timer() {
 		f := s.facts(p.ID)
 		_, absent := f.Absences[t.Date]
 		_, came := f.CheckIns[t.Date]
+		grace := s.in.Roster.Programme.Reminders.CheckinGrace
 		switch s.in.Event.Timer {
 		case TimerNudge:
-			if absent || came {
+			// A job planned before the hours changed must not fire early.
+			if absent || came || s.in.Now.Before(a.Start.Add(grace)) {
 				return
 			}
 			s.reason(ReasonCheckInNudge)
@@ -115,7 +120,7 @@ func (s *step) timer() {
 			kb := [][]Button{{b("checkin.btn.here", "here"), b("checkin.btn.sick", "sick")}, {b("checkin.btn.problem", "problem")}}
 			s.notify(p.ID, "checkin.nudge", locales.Args{"Place": a.Place}, withInline(kb))
 		case TimerUnexplained:
-			if absent || came {
+			if absent || came || s.in.Now.Before(a.Start.Add(2*grace)) {
 				return
 			}
 			s.reason(ReasonUnexplained)
@@ -154,7 +159,10 @@ func (s *step) morningCard(t TimerData) {
 	lang := s.langOf(m.ID)
 	lines := []string{tr(lang, "card.title", locales.Args{"Employer": m.Employer.Name, "Day": s.dayLabel(lang, day)})}
 	n := 0
-	for _, p := range s.in.Roster.PlacedWith(m) {
+	for _, p := range s.in.Roster.Participants {
+		if p.Placement == nil || p.Placement.Employer != m.Employer {
+			continue
+		}
 		a, ok := s.in.Cal.PlacementOn(p, day)
 		if !ok {
 			continue

@@ -3,6 +3,7 @@ package flows
 import (
 	"encoding/json"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,9 @@ type Notice struct {
 type CheckIn struct {
 	Date string    `json:"date"`
 	At   time.Time `json:"at"`
+	// Problem: the participant answered the nudge with "other problem";
+	// the adviser has been told, so it is not an unexplained absence.
+	Problem bool `json:"problem,omitempty"`
 }
 
 // Facts is what one person reported, as stored.
@@ -45,6 +49,12 @@ type Facts struct {
 	Notices  map[string]Notice  // by id
 	CheckIns map[string]CheckIn // by ISO date
 	Meetings map[string]Meeting // by id
+}
+
+// factID names a notice or meeting: short (it travels in button data) and
+// unique per person, even for two made at the same instant.
+func factID(now time.Time, n int) string {
+	return strconv.FormatInt(now.UnixMilli(), 36) + "." + strconv.Itoa(n)
 }
 
 // Field names in a person's facts hash.
@@ -109,9 +119,12 @@ func FactsFor(r *roster.Roster, chatPerson string, ev Event) []string {
 		if r.Participant(id) != nil {
 			add(id)
 		}
+		// A workplace contact's morning card covers the whole workplace.
 		if c := r.Contact(id); c != nil {
-			for _, p := range r.PlacedWith(c) {
-				add(p.ID)
+			for _, p := range r.Participants {
+				if p.Placement != nil && p.Placement.Employer == c.Employer {
+					add(p.ID)
+				}
 			}
 		}
 		// A counsellor books into their participants' calendars.

@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -64,26 +65,28 @@ func (s *step) bookable(st *roster.Staff) []*roster.Participant {
 	return out
 }
 
-// ref is a participant as button data: roster position and the id's
-// start, so that a reordered roster makes an old button stale rather
-// than book someone else.
+// ref is a participant as button data: roster position and a hash of
+// the whole id, so that a reordered roster makes an old button stale
+// rather than book someone else, and a long id still fits in 64 bytes.
 func (s *step) ref(p *roster.Participant) string {
 	i := slices.Index(s.in.Roster.Participants, p)
-	id := p.ID
-	if len(id) > 6 {
-		id = id[:6]
-	}
-	return strconv.Itoa(i) + "." + id
+	return strconv.Itoa(i) + "." + idHash(p.ID)
+}
+
+func idHash(id string) string {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return strconv.FormatUint(uint64(h.Sum32()), 36)
 }
 
 func (s *step) deref(st *roster.Staff, ref string) *roster.Participant {
-	idx, prefix, ok := strings.Cut(ref, ".")
+	idx, hash, ok := strings.Cut(ref, ".")
 	i, err := strconv.Atoi(idx)
 	if !ok || err != nil || i < 0 || i >= len(s.in.Roster.Participants) {
 		return nil
 	}
 	p := s.in.Roster.Participants[i]
-	if !strings.HasPrefix(p.ID, prefix) || prefix == "" || !slices.Contains(s.bookable(st), p) {
+	if idHash(p.ID) != hash || !slices.Contains(s.bookable(st), p) {
 		return nil
 	}
 	return p
@@ -396,12 +399,16 @@ func (s *step) book(st *roster.Staff, p *roster.Participant, start time.Time, fo
 	if place == "" {
 		place = s.in.Roster.Programme.Name
 	}
-	mt := Meeting{ID: strconv.FormatInt(s.in.Now.UnixMilli(), 36), Participant: p.ID, Counsellor: st.ID,
-		Start: start, End: start.Add(MeetingLength), Place: place, BookedAt: s.in.Now, Forced: force, Reason: reason}
+	mt := Meeting{ID: factID(s.in.Now, len(s.facts(p.ID).Meetings)), Participant: p.ID, Counsellor: st.ID,
+		Start: start, End: start.Add(MeetingLength), Place: place, BookedAt: s.in.Now}
+	if force && (outside || len(clashes) > 0) {
+		mt.Forced, mt.Reason = true, reason
+	}
 	day := roster.DateOf(start.In(s.in.Cal.Loc()))
-	if force && p.Placement != nil {
+	onPlacement := slices.ContainsFunc(clashes, func(b schedule.Busy) bool { return b.Kind == schedule.Placement })
+	if mt.Forced && onPlacement && p.Placement != nil {
 		// Employers learn that the participant will be away, never why.
-		if _, ok := s.in.Cal.PlacementOn(p, day); ok {
+		{
 			m := p.Placement.Mentor
 			ml := s.langOf(m.ID)
 			s.notify(m.ID, "meeting.mentor_away", locales.Args{"Name": p.Name, "Day": s.dayLabel(ml, day),
@@ -415,7 +422,7 @@ func (s *step) book(st *roster.Staff, p *roster.Participant, start time.Time, fo
 	kb := [][]Button{{mtButton(s.t("meeting.btn.cancel_meeting", nil), "x", s.ref(p), mt.ID),
 		mtButton(s.t("meeting.btn.move", nil), "mv", s.ref(p), mt.ID)}}
 	id := "meeting.booked"
-	if force {
+	if mt.Forced {
 		id = "meeting.booked_forced"
 	}
 	text := s.t(id, locales.Args{"Name": p.Name, "Day": s.dayLabel(lang, day), "Start": mt.Start.Format("15:04"),
@@ -451,16 +458,30 @@ func (s *step) noticeToParticipant(p *roster.Participant, mt Meeting, simpler bo
 	s.notifyText(p.ID, id, locales.Lines(lang, lines), withInline(kb))
 }
 
-// choiceDays is the right day and the working days around it, in an
-// order that depends on the meeting so the right one is not always first.
+// choiceDays is the right day and two other working days, in date order.
+// Which two (both before, one on each side, both after) depends on the
+// meeting, so the right answer is not always the middle button.
 func (s *step) choiceDays(day roster.Date, id string) []roster.Date {
-	var around []roster.Date
-	for i := 1; len(around) < 2 && i < 10; i++ {
-		for _, d := range []roster.Date{schedule.AddDays(day, i), schedule.AddDays(day, -i)} {
-			if len(around) < 2 && s.in.Cal.IsWorkingDay(d) {
-				around = append(around, d)
+	working := func(from roster.Date, step int) []roster.Date {
+		var out []roster.Date
+		for d := schedule.AddDays(from, step); len(out) < 2; d = schedule.AddDays(d, step) {
+			if s.in.Cal.IsWorkingDay(d) {
+				out = append(out, d)
 			}
 		}
+		return out
+	}
+	before, after := working(day, -1), working(day, 1)
+	var around []roster.Date
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	switch h.Sum32() % 3 {
+	case 0:
+		around = before
+	case 1:
+		around = []roster.Date{before[0], after[0]}
+	default:
+		around = after
 	}
 	days := append(around, day)
 	slices.SortFunc(days, func(a, b roster.Date) int {
@@ -519,7 +540,7 @@ func (s *step) meetingAnswer(pl Payload, msg int) {
 		if counsellor != nil {
 			cl := s.langOf(counsellor.ID)
 			s.notify(counsellor.ID, "meeting.not_understood", locales.Args{"Name": p.Name, "Day": s.dayLabel(cl, day),
-				"Start": mt.Start.Format("15:04"), "Language": tr(cl, "langname."+p.Language, nil)})
+				"Start": mt.Start.Format("15:04"), "Language": tr(cl, "langname."+s.langOf(p.ID), nil)})
 		}
 	case "cant":
 		s.reason(ReasonMeetingCantCome)

@@ -269,3 +269,33 @@ func TestMeetingRemindersDayBeforeAndTwoHoursBefore(t *testing.T) {
 		t.Fatalf("reminder: %+v", says(res))
 	}
 }
+
+func TestForcedOutsideHoursButNotOnAPlacementTellsNoMentor(t *testing.T) {
+	w := newFactWorld(t)
+	w.onboard("kari", 3)
+	w.onboard("per", 2)
+	// Friday 16:00: outside Kari's hours, no placement, no class.
+	res := w.run(3, cmd("meeting", "amina 4.12 16 force seint møte"))
+	if res.Reason != flows.ReasonMeetingBooked || len(to(res, "per")) != 0 {
+		t.Fatalf("%s %+v", res.Reason, says(res))
+	}
+}
+
+func TestComprehensionCheckDoesNotGiveTheAnswerAway(t *testing.T) {
+	positions := map[int]bool{}
+	for i := range 12 {
+		w := newFactWorld(t)
+		w.onboard("kari", 3)
+		w.onboard("amina", 1)
+		w.now = w.now.Add(time.Duration(i) * time.Millisecond) // a different meeting id
+		res := w.run(3, cmd("meeting", "amina 9.12 13"))
+		for j, d := range withPrefix(inlineData(to(res, "amina")[0]), "1|mt|c|") {
+			if strings.HasSuffix(d, "2026-12-09") {
+				positions[j] = true
+			}
+		}
+	}
+	if len(positions) < 2 {
+		t.Fatalf("the right day is always button %v", positions)
+	}
+}

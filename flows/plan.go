@@ -27,15 +27,22 @@ func Plan(r *roster.Roster, cal *schedule.Calendar, day roster.Date, now time.Ti
 		if a, ok := cal.PlacementOn(p, day); ok {
 			iso := day.String()
 			if grace > 0 {
-				add(Schedule{ID: TimerNudge + ":" + p.ID + ":" + iso, Kind: TimerNudge, Due: a.Start.Add(grace),
+				// The start is part of the id: a roster that moves the hours
+				// plans new jobs, and the old ones find nothing to do.
+				at := a.Start.Format("1504")
+				add(Schedule{ID: TimerNudge + ":" + p.ID + ":" + iso + ":" + at, Kind: TimerNudge, Due: a.Start.Add(grace),
 					Person: p.ID, Data: TimerData{Person: p.ID, Date: iso}})
-				add(Schedule{ID: TimerUnexplained + ":" + p.ID + ":" + iso, Kind: TimerUnexplained, Due: a.Start.Add(2 * grace),
+				add(Schedule{ID: TimerUnexplained + ":" + p.ID + ":" + iso + ":" + at, Kind: TimerUnexplained, Due: a.Start.Add(2 * grace),
 					Person: p.ID, Data: TimerData{Person: p.ID, Date: iso}})
 			}
-			if m := p.Placement.Mentor; m.MorningCard && !cards[m.ID] {
-				cards[m.ID] = true
-				add(Schedule{ID: TimerCard + ":" + m.ID + ":" + iso, Kind: TimerCard, Due: cal.At(day, 7*60),
-					Person: m.ID, Data: TimerData{Person: m.ID, Date: iso}})
+			// The morning card covers the whole workplace, so every contact
+			// there who asked for one gets it.
+			for _, m := range p.Placement.Employer.Contacts {
+				if m.MorningCard && !cards[m.ID] {
+					cards[m.ID] = true
+					add(Schedule{ID: TimerCard + ":" + m.ID + ":" + iso, Kind: TimerCard, Due: cal.At(day, 7*60),
+						Person: m.ID, Data: TimerData{Person: m.ID, Date: iso}})
+				}
 			}
 		}
 		// No reminders on public holidays or closed days (PRODUCT.md §3.4).
