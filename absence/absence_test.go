@@ -1,6 +1,7 @@
 package absence
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -456,7 +457,7 @@ func TestPersonOf(t *testing.T) {
 	p := PersonOf(r, pt)
 	want := imdi
 	want.SelfCertifiedDays = 5
-	if p.Policy != want || p.ProgrammeStart != pt.ProgrammeStart || p.Children != 3 || !p.SingleCarer {
+	if !reflect.DeepEqual(p.Policy, want) || p.ProgrammeStart != pt.ProgrammeStart || p.Children != 3 || !p.SingleCarer {
 		t.Errorf("PersonOf = %+v", p)
 	}
 	if c := Status(p, []Notice{child(span("2025-03-10", 5)...)}, d("2025-03-14")); c.ChildDays != 4 || c.ChildAllowance != 30 {

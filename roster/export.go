@@ -120,7 +120,7 @@ func exportSickness(s Sickness, all bool) *yaml.Node {
 		{"same_period_days", s.SamePeriodDays},
 		{"child_sick_days", s.ChildSickDays},
 	} {
-		if all || f.v != 0 {
+		if all || f.v != 0 || s.Set[f.key] {
 			m.Content = append(m.Content, strNode(f.key), plainNode(strconv.Itoa(f.v)))
 		}
 	}

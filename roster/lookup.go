@@ -84,22 +84,28 @@ func (r *Roster) PlacedWith(c *Contact) []*Participant {
 // participant's own non-zero fields over the programme's.
 func (r *Roster) EffectiveSickness(p *Participant) Sickness {
 	s := r.Programme.Sickness
-	if o := p.Sickness; o != nil {
-		if o.SelfCertifiedDays != 0 {
-			s.SelfCertifiedDays = o.SelfCertifiedDays
-		}
-		if o.SelfCertifiedTimes != 0 {
-			s.SelfCertifiedTimes = o.SelfCertifiedTimes
-		}
-		if o.QualifyingWeeks != 0 {
-			s.QualifyingWeeks = o.QualifyingWeeks
-		}
-		if o.SamePeriodDays != 0 {
-			s.SamePeriodDays = o.SamePeriodDays
-		}
-		if o.ChildSickDays != 0 {
-			s.ChildSickDays = o.ChildSickDays
-		}
+	s.Set = nil
+	o := p.Sickness
+	if o == nil {
+		return s
+	}
+	// A field overrides when the file wrote it (so 0 can override too);
+	// a hand-built override without Set overrides with its non-zero fields.
+	over := func(key string, v int) bool { return o.Set[key] || (o.Set == nil && v != 0) }
+	if over("self_certified_days", o.SelfCertifiedDays) {
+		s.SelfCertifiedDays = o.SelfCertifiedDays
+	}
+	if over("self_certified_times", o.SelfCertifiedTimes) {
+		s.SelfCertifiedTimes = o.SelfCertifiedTimes
+	}
+	if over("qualifying_weeks", o.QualifyingWeeks) {
+		s.QualifyingWeeks = o.QualifyingWeeks
+	}
+	if over("same_period_days", o.SamePeriodDays) {
+		s.SamePeriodDays = o.SamePeriodDays
+	}
+	if over("child_sick_days", o.ChildSickDays) {
+		s.ChildSickDays = o.ChildSickDays
 	}
 	return s
 }

@@ -950,6 +950,7 @@ func (p *parser) programme(root fields, pr *Programme) {
 	}
 	if f.get("sickness") != nil {
 		p.sickness(f, &pr.Sickness)
+		pr.Sickness.Set = nil // the programme's policy is whole; Set matters for overrides
 	}
 	p.optDuration(f, "escalate_after", &pr.EscalateAfter)
 	if f.get("digest") != nil {
@@ -988,11 +989,25 @@ func (p *parser) sickness(parent fields, s *Sickness) {
 	if !ok {
 		return
 	}
-	p.optCount(f, "self_certified_days", &s.SelfCertifiedDays)
-	p.optCount(f, "self_certified_times", &s.SelfCertifiedTimes)
-	p.optCount(f, "qualifying_weeks", &s.QualifyingWeeks)
-	p.optCount(f, "same_period_days", &s.SamePeriodDays)
-	p.optCount(f, "child_sick_days", &s.ChildSickDays)
+	for _, k := range []struct {
+		key string
+		dst *int
+	}{
+		{"self_certified_days", &s.SelfCertifiedDays},
+		{"self_certified_times", &s.SelfCertifiedTimes},
+		{"qualifying_weeks", &s.QualifyingWeeks},
+		{"same_period_days", &s.SamePeriodDays},
+		{"child_sick_days", &s.ChildSickDays},
+	} {
+		if f.get(k.key) == nil {
+			continue
+		}
+		p.optCount(f, k.key, k.dst)
+		if s.Set == nil {
+			s.Set = map[string]bool{}
+		}
+		s.Set[k.key] = true
+	}
 }
 
 func (p *parser) weekly(n *yaml.Node, d *Digest) {

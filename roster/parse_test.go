@@ -550,7 +550,7 @@ participants:
 		ProgrammeStart: Date{2026, time.February, 2},
 		Children:       3,
 		SingleCarer:    true,
-		Sickness:       &Sickness{QualifyingWeeks: 4},
+		Sickness:       &Sickness{QualifyingWeeks: 4, Set: map[string]bool{"qualifying_weeks": true}},
 		Adviser:        kari,
 		Nav:            kari,
 	}
@@ -716,4 +716,38 @@ func TestProblemsError(t *testing.T) {
 var rosterOpts = cmp.Options{
 	locationByName,
 	cmpopts.IgnoreUnexported(Roster{}),
+}
+
+// A participant under other rules may have no qualifying weeks: an
+// explicit 0 in their own sickness block overrides the programme's 8.
+func TestExplicitZeroOverrides(t *testing.T) {
+	r, err := Parse("x.yaml", readMinimal(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := r.Participants[0]
+	p.Sickness = &Sickness{QualifyingWeeks: 0, Set: map[string]bool{"qualifying_weeks": true}}
+	if got := r.EffectiveSickness(p); got.QualifyingWeeks != 0 || got.SelfCertifiedDays != r.Programme.Sickness.SelfCertifiedDays {
+		t.Fatalf("effective policy %+v", got)
+	}
+	out, err := r.Export()
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse("x.yaml", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := back.EffectiveSickness(back.Participants[0]); got.QualifyingWeeks != 0 {
+		t.Fatalf("export lost the explicit 0: %+v\n%s", got, out)
+	}
+}
+
+func readMinimal(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

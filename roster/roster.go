@@ -127,6 +127,10 @@ type Sickness struct {
 	QualifyingWeeks    int // default 8
 	SamePeriodDays     int // default 16
 	ChildSickDays      int // default 10
+	// Set names the keys written in the file. In a participant's
+	// override an explicit 0 then means 0 — a participant under other
+	// rules may have no qualifying weeks — rather than "inherit".
+	Set map[string]bool
 }
 
 // Digest holds when advisers get their digests.
