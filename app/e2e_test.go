@@ -351,8 +351,8 @@ func TestCommandMenusInEveryLanguage(t *testing.T) {
 	}
 	for _, code := range []string{"", "nb", "en", "ar", "ti", "so", "fa", "ps", "uk", "ru", "ku"} {
 		cmds := h.fake.Commands(`{"type":"all_private_chats"}`, code)
-		if len(cmds) != 6 {
-			t.Errorf("language %q: %d commands, want 6", code, len(cmds))
+		if len(cmds) != 7 {
+			t.Errorf("language %q: %d commands, want 7", code, len(cmds))
 		}
 	}
 	raw, _ := json.Marshal(h.fake.Commands(`{"type":"all_private_chats"}`, "ar"))

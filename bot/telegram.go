@@ -212,6 +212,7 @@ func (c *Client) SetCommands(ctx context.Context) error {
 			{Command: "language", Description: "🌐 " + locales.Text(lang, "commands.language", nil)},
 			{Command: "help", Description: "❓ " + locales.Text(lang, "commands.help", nil)},
 			{Command: "mydata", Description: "🔒 " + locales.Text(lang, "commands.mydata", nil)},
+			{Command: "forgetme", Description: "🗑 " + locales.Text(lang, "commands.forgetme", nil)},
 		}
 		_, err := c.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds,
 			Scope: &models.BotCommandScopeAllPrivateChats{}, LanguageCode: code})

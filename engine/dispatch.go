@@ -329,6 +329,17 @@ func (e *Engine) effects(res flows.Result, chat int64, people map[string]flows.B
 			eff.Jobs = append(eff.Jobs, store.Job{ID: a.ID, Kind: a.Kind, Due: a.Due, Person: a.Person, Data: data})
 		case flows.CancelJob:
 			eff.CancelJobs = append(eff.CancelJobs, a.ID)
+		case flows.Forget:
+			eff.ForgetFacts = append(eff.ForgetFacts, a.Person)
+			if b, ok := people[a.Person]; ok && b.Chat != 0 {
+				eff.ForgetChats = append(eff.ForgetChats, b.Chat)
+				if eff.People == nil {
+					eff.People = map[string][]byte{}
+				}
+				eff.People[a.Person] = nil
+				delete(people, a.Person)
+			}
+			eff.Audit = append(eff.Audit, store.AuditEntry{Actor: a.By, Action: "forget", Subject: a.Person})
 		case flows.Answer:
 			// Not stored: answered right after the commit.
 		default:

@@ -129,6 +129,8 @@ func (s *step) commandArgs(c, args string) {
 		s.checkIn()
 	case "meeting":
 		s.meetingCommand(args)
+	case "forgetme":
+		s.forgetMe()
 	case "menu":
 		s.reason(ReasonMenu)
 		s.say("menu.back", locales.Args{"Name": s.me.Name}, s.menu())
@@ -178,6 +180,8 @@ func (s *step) button(ev Event) {
 		s.checkInButton(p, ev.MessageID)
 	case "mt":
 		s.meetingButton(p, ev.MessageID)
+	case "fg":
+		s.forgetButton(p, ev.MessageID)
 	default:
 		s.stale()
 	}

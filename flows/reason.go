@@ -49,6 +49,12 @@ const (
 	ReasonMeetingMisunderstood Reason = "meeting_misunderstood"
 	ReasonMeetingCantCome      Reason = "meeting_cant_come"
 	ReasonMeetingReminder      Reason = "meeting_reminder"
+
+	ReasonForgetAsked     Reason = "forget_asked"
+	ReasonForgetCancelled Reason = "forget_cancelled"
+	ReasonForgetRequested Reason = "forget_requested"
+	ReasonForgetKept      Reason = "forget_kept"
+	ReasonForgotten       Reason = "forgotten"
 )
 
 func (r Reason) String() string { return string(r) }

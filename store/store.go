@@ -139,10 +139,20 @@ type Effects struct {
 	Jobs       []Job
 	DoneJob    string   // the job that ran: removed with its effects
 	CancelJobs []string // jobs no longer wanted
-	Seen       int64    // the update handled: marked seen, removed from the inbox
-	Now        time.Time
-	OutboxHad  map[string]bool // filled by Apply: keys already queued or sent
+	// Forget erases people's facts and the state of chats, for an
+	// erasure the adviser confirmed (PRODUCT.md §3.1, §6).
+	ForgetFacts []string
+	ForgetChats []int64
+	// Audit records staff actions on someone else's data.
+	Audit     []AuditEntry
+	Seen      int64 // the update handled: marked seen, removed from the inbox
+	Now       time.Time
+	OutboxHad map[string]bool // filled by Apply: keys already queued or sent
 }
+
+// AuditEntry is one line of the audit log: who did what to whom, never
+// content.
+type AuditEntry struct{ Actor, Action, Subject string }
 
 // InviteWrite stores an invite until it expires.
 type InviteWrite struct {
@@ -245,6 +255,17 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 	}
 	for _, j := range eff.Jobs {
 		s.schedule(ctx, p, j)
+	}
+	for _, person := range eff.ForgetFacts {
+		p.Del(ctx, s.k.facts(person))
+	}
+	for _, c := range eff.ForgetChats {
+		p.Del(ctx, s.k.chat(c))
+	}
+	for _, a := range eff.Audit {
+		p.XAdd(ctx, &redis.XAddArgs{Stream: s.k.audit(), Values: map[string]any{
+			"at": eff.Now.UTC().Format(time.RFC3339), "actor": a.Actor, "action": a.Action, "subject": a.Subject,
+		}})
 	}
 	for _, id := range eff.CancelJobs {
 		p.Del(ctx, s.k.job(id))
