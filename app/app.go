@@ -116,7 +116,7 @@ func (a *App) loadRoster(ctx context.Context, opt Options) (*store.Store, *roste
 			return nil, nil, err
 		}
 		st := store.New(a.conn.Client, r.Programme.ID)
-		removed, err := Import(ctx, st, r, data)
+		removed, err := Import(ctx, st, r, data, a.clock.Now())
 		if err != nil {
 			return nil, nil, fmt.Errorf("import roster: %w", err)
 		}

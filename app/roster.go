@@ -2,13 +2,16 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"innsjekk/flows"
 	"innsjekk/roster"
+	"innsjekk/schedule"
 	"innsjekk/store"
 )
 
@@ -69,14 +72,21 @@ func ProgrammeStore(ctx context.Context, conn *store.Conn, rosterFile string) (*
 // binding, so a removed person's chat learns nothing more from the roster,
 // and what they reported is erased (PRODUCT.md §6: keep only what is
 // needed).
-func Import(ctx context.Context, st *store.Store, r *roster.Roster, data []byte) (removed []string, err error) {
+//
+// People whose adviser, teacher, Nav counsellor or mentor changed are told
+// through the outbox (PRODUCT.md §4); the running bot sends it.
+func Import(ctx context.Context, st *store.Store, r *roster.Roster, data []byte, now time.Time) (removed []string, err error) {
+	var prev *roster.Roster
 	if old, err := st.Roster(ctx); err == nil && old != nil {
-		if prev, err := roster.Parse("stored roster", old); err == nil {
-			for _, p := range prev.Participants {
-				if r.Participant(p.ID) == nil {
-					if err := st.ForgetFacts(ctx, p.ID); err != nil {
-						return nil, err
-					}
+		if p, err := roster.Parse("stored roster", old); err == nil {
+			prev = p
+		}
+	}
+	if prev != nil {
+		for _, p := range prev.Participants {
+			if r.Participant(p.ID) == nil {
+				if err := st.ForgetFacts(ctx, p.ID); err != nil {
+					return nil, err
 				}
 			}
 		}
@@ -100,7 +110,55 @@ func Import(ctx context.Context, st *store.Store, r *roster.Roster, data []byte)
 			return nil, err
 		}
 	}
-	return removed, st.SaveRoster(ctx, r.Programme.ID, data)
+	if err := st.SaveRoster(ctx, r.Programme.ID, data); err != nil {
+		return removed, err
+	}
+	if prev != nil {
+		if err := tellRosterChanges(ctx, st, prev, r, data, now); err != nil {
+			return removed, fmt.Errorf("tell contact changes: %w", err)
+		}
+	}
+	return removed, nil
+}
+
+// tellRosterChanges queues the messages about changed contact people.
+// Their keys derive from the roster's content, so importing the same file
+// twice tells nobody twice.
+func tellRosterChanges(ctx context.Context, st *store.Store, prev, r *roster.Roster, data []byte, now time.Time) error {
+	raw, err := st.People(ctx)
+	if err != nil {
+		return err
+	}
+	people := map[string]flows.Binding{}
+	for id, v := range raw {
+		var b flows.Binding
+		if json.Unmarshal([]byte(v), &b) == nil {
+			people[id] = b
+		}
+	}
+	cal := schedule.New(r.Programme)
+	var notBefore int64
+	if cal.InQuiet(now) {
+		notBefore = cal.QuietEnd(now).UnixMilli()
+	}
+	sum := sha256.Sum256(data)
+	var out []store.Outgoing
+	for i, say := range flows.RosterChanges(prev, r, people) {
+		b, ok := people[say.ToPerson]
+		if !ok || b.Chat == 0 {
+			continue // not on Telegram yet
+		}
+		say.To = b.Chat
+		payload, err := json.Marshal(say)
+		if err != nil {
+			return err
+		}
+		out = append(out, store.Outgoing{Key: fmt.Sprintf("r%x.%04d", sum[:6], i), Chat: b.Chat, NotBefore: notBefore, Payload: payload})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return st.Enqueue(ctx, now, out...)
 }
 
 // Binding returns a person's binding, if they have one.

@@ -55,6 +55,7 @@ const (
 	ReasonForgetRequested Reason = "forget_requested"
 	ReasonForgetKept      Reason = "forget_kept"
 	ReasonForgotten       Reason = "forgotten"
+	ReasonRosterChange    Reason = "roster_change"
 )
 
 func (r Reason) String() string { return string(r) }

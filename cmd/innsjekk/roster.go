@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"innsjekk/app"
 	"innsjekk/roster"
@@ -38,7 +39,7 @@ func cmdRoster(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		defer conn.Close()
-		removed, err := app.Import(ctx, store.New(conn.Client, r.Programme.ID), r, data)
+		removed, err := app.Import(ctx, store.New(conn.Client, r.Programme.ID), r, data, time.Now())
 		if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
