@@ -355,6 +355,27 @@ func TestCommandMenusInEveryLanguage(t *testing.T) {
 			t.Errorf("language %q: %d commands, want 7", code, len(cmds))
 		}
 	}
+	// A bound chat gets the menu of its person's roles, in their language.
+	const kari, amina = 961, 962
+	h.bind("kari", kari, "nb")
+	h.bind("amina", amina, "ar")
+	h.settle()
+	names := func(chat int64) string {
+		var out []string
+		for _, c := range h.fake.MenuCommands(chat) {
+			out = append(out, c.Command)
+		}
+		return strings.Join(out, " ")
+	}
+	if got := names(kari); got != "meeting language help mydata forgetme" {
+		t.Errorf("Nav counsellor's menu: %q", got)
+	}
+	if got := names(amina); got != "sick checkin week language help mydata forgetme" {
+		t.Errorf("participant's menu: %q", got)
+	}
+	if m := h.fake.MenuCommands(amina); len(m) == 0 || !strings.Contains(m[0].Description, locales.Text("ar", "commands.sick", nil)) {
+		t.Errorf("participant's menu not in Arabic: %+v", m)
+	}
 	raw, _ := json.Marshal(h.fake.Commands(`{"type":"all_private_chats"}`, "ar"))
 	if !strings.Contains(string(raw), locales.Text("ar", "commands.week", nil)) {
 		t.Errorf("Arabic menu not in Arabic: %s", raw)

@@ -130,8 +130,29 @@ func parseCommand(text string) (cmd, args string, ok bool) {
 	return strings.ToLower(head), strings.TrimSpace(schedule.NormalizeDigits(rest)), true
 }
 
+// commandIcons are the icons of the command menu, as on the buttons.
+var commandIcons = map[string]string{"sick": "🤒", "checkin": "✅", "week": "📅", "meeting": "📆",
+	"language": "🌐", "help": "❓", "mydata": "🔒", "forgetme": "🗑"}
+
+func commandList(lang string, names []string) []models.BotCommand {
+	out := make([]models.BotCommand, 0, len(names))
+	for _, n := range names {
+		out = append(out, models.BotCommand{Command: n, Description: commandIcons[n] + " " + locales.Text(lang, "commands."+n, nil)})
+	}
+	return out
+}
+
 // Send carries out one outgoing message.
 func (c *Client) Send(ctx context.Context, m store.Outgoing) error {
+	if m.Kind == "commands" {
+		var sc flows.SetCommands
+		if err := json.Unmarshal(m.Payload, &sc); err != nil {
+			return &engine.SendError{Kind: engine.SendRejected, Err: fmt.Errorf("payload: %w", err)}
+		}
+		_, err := c.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: commandList(sc.Lang, sc.Commands),
+			Scope: &models.BotCommandScopeChat{ChatID: sc.Chat}})
+		return c.classify(err)
+	}
 	var say flows.Say
 	if err := json.Unmarshal(m.Payload, &say); err != nil {
 		return &engine.SendError{Kind: engine.SendRejected, Err: fmt.Errorf("payload: %w", err)}
@@ -205,15 +226,9 @@ func commandLang(lang string) string {
 // English for clients in any other language.
 func (c *Client) SetCommands(ctx context.Context) error {
 	set := func(lang, code string) error {
-		cmds := []models.BotCommand{
-			{Command: "sick", Description: "🤒 " + locales.Text(lang, "commands.sick", nil)},
-			{Command: "checkin", Description: "✅ " + locales.Text(lang, "commands.checkin", nil)},
-			{Command: "week", Description: "📅 " + locales.Text(lang, "commands.week", nil)},
-			{Command: "language", Description: "🌐 " + locales.Text(lang, "commands.language", nil)},
-			{Command: "help", Description: "❓ " + locales.Text(lang, "commands.help", nil)},
-			{Command: "mydata", Description: "🔒 " + locales.Text(lang, "commands.mydata", nil)},
-			{Command: "forgetme", Description: "🗑 " + locales.Text(lang, "commands.forgetme", nil)},
-		}
+		// Until a chat has its own menu (set when it is bound), it sees
+		// what most people are: a participant's.
+		cmds := commandList(lang, flows.Commands(true, false))
 		_, err := c.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds,
 			Scope: &models.BotCommandScopeAllPrivateChats{}, LanguageCode: code})
 		return c.classify(err)

@@ -329,6 +329,13 @@ func (e *Engine) effects(res flows.Result, chat int64, people map[string]flows.B
 			eff.Jobs = append(eff.Jobs, store.Job{ID: a.ID, Kind: a.Kind, Due: a.Due, Person: a.Person, Data: data})
 		case flows.CancelJob:
 			eff.CancelJobs = append(eff.CancelJobs, a.ID)
+		case flows.SetCommands:
+			payload, err := json.Marshal(a)
+			if err != nil {
+				return eff, err
+			}
+			eff.Outbox = append(eff.Outbox, store.Outgoing{Key: fmt.Sprintf("%s.%04d", keyBase, i), Chat: a.Chat,
+				Kind: "commands", Payload: payload})
 		case flows.Forget:
 			eff.ForgetFacts = append(eff.ForgetFacts, a.Person)
 			if b, ok := people[a.Person]; ok && b.Chat != 0 {

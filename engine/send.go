@@ -82,6 +82,9 @@ func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 	cancel()
 	now := e.clock.Now()
 	ev := Event{Chat: m.Chat, MsgID: say.MsgID, Lang: say.Lang, Reason: string(say.Reason), Person: say.ToPerson}
+	if m.Kind != "" {
+		ev.MsgID = m.Kind
+	}
 	if err == nil {
 		if err := e.st.Sent(ctx, now, m, e.opt.ChatSpacing); err != nil {
 			e.log.Error("record sent message", "key", m.Key, "err", err)

@@ -126,6 +126,16 @@ type UseInvite struct {
 	Invite Invite
 }
 
+// SetCommands sets the command menu of one chat: the commands of the
+// person's roles, described in their language (PRODUCT.md §5).
+type SetCommands struct {
+	Chat     int64    `json:"chat"`
+	Lang     string   `json:"lang"`
+	Commands []string `json:"commands"`
+}
+
+func (SetCommands) action() {}
+
 func (Say) action()        {}
 func (Answer) action()     {}
 func (SetBinding) action() {}

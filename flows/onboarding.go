@@ -61,6 +61,7 @@ func (s *step) start() {
 	used.UsedBy = s.in.ChatID
 	s.do(SetBinding{Person: inv.Person, Binding: b})
 	s.do(UseInvite{Invite: used})
+	s.setCommands()
 	s.reason(ReasonWelcome)
 	args := locales.Args{"Name": s.me.Name, "Programme": s.in.Roster.Programme.Name}
 	text := s.t("welcome.hello", args) + "\n\n" + s.t("privacy.notice", nil)
@@ -239,11 +240,32 @@ func (s *step) setLanguage(lang string, msgID int) {
 	b.Lang = lang
 	s.do(SetBinding{Person: s.me.ID, Binding: b})
 	s.me.Lang = lang
+	s.setCommands()
 	s.do(Answer{Text: locales.Name(lang)})
 	if msgID != 0 {
 		s.say("language.chosen", locales.Args{"Language": locales.Name(lang)}, withEdit(msgID))
 	}
 	s.say("language.changed", nil, s.menu())
+}
+
+// Commands lists the commands a person with these roles can use, in menu
+// order (PRODUCT.md §5).
+func Commands(participant, counsellor bool) []string {
+	var out []string
+	if participant {
+		out = append(out, "sick", "checkin", "week")
+	}
+	if counsellor {
+		out = append(out, "meeting")
+	}
+	return append(out, "language", "help", "mydata", "forgetme")
+}
+
+// setCommands gives this chat the command menu of the person's roles.
+func (s *step) setCommands() {
+	st := s.me.Staff
+	s.do(SetCommands{Chat: s.in.ChatID, Lang: s.lang(),
+		Commands: Commands(s.me.Participant != nil, st != nil && (st.Has(roster.RoleNav) || st.Has(roster.RoleAdviser)))})
 }
 
 // menu attaches the main menu for the person's roles.

@@ -12,7 +12,8 @@ import (
 // Outgoing is one message waiting in the outbox. Payload is opaque here:
 // the bot package renders it into a Bot API call.
 type Outgoing struct {
-	Key       string          `json:"key"` // idempotency key: never sent twice
+	Key       string          `json:"key"`            // idempotency key: never sent twice
+	Kind      string          `json:"kind,omitempty"` // "" a message; "commands" a chat's command menu
 	Chat      int64           `json:"chat"`
 	ChatKey   string          `json:"c"` // Chat as a string: Lua numbers lose precision
 	Urgent    bool            `json:"urgent,omitempty"`
