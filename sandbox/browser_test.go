@@ -33,6 +33,11 @@ func TestBrowser(t *testing.T) {
 	t.Parallel()
 	exe := browser()
 	if exe == "" {
+		// CI installs Chromium: there a missing browser is a failure, not
+		// a pass.
+		if os.Getenv("CI") != "" {
+			t.Fatal("no Chromium or Chrome binary found (apt-get install chromium)")
+		}
 		t.Skip("no Chromium or Chrome binary found (apt-get install chromium)")
 	}
 	base := start(t)
