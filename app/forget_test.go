@@ -25,7 +25,7 @@ func TestForgetMeErasesAfterTheAdviserConfirms(t *testing.T) {
 		confirm := h.wait(sarah, "confirmation", func(m fakeapi.Message) bool { return m.ID == ask.ID && m.Text != ask.Text })
 		h.press(sarah, confirm, locales.Text("en", "absence.btn.send", nil))
 		h.wait(sarah, "receipt", func(m fakeapi.Message) bool { return strings.HasPrefix(m.Text, "✅") && m.ID == ask.ID })
-		if f, _ := h.app.Store().FactsOf(context.Background(), "sarah"); len(f) == 0 {
+		if f, _ := h.app.Store().Record(context.Background(), "facts:sarah"); len(f) == 0 {
 			t.Fatal("nothing stored to erase")
 		}
 		h.fake.SendText(sarah, "/forgetme")
@@ -35,7 +35,7 @@ func TestForgetMeErasesAfterTheAdviserConfirms(t *testing.T) {
 		h.press(anne, req, locales.Text("nb", "forgetme.btn.delete", nil))
 		h.waitEq(sarah, locales.Text("en", "forgetme.done", nil))
 		h.settle()
-		if f, _ := h.app.Store().FactsOf(context.Background(), "sarah"); len(f) != 0 {
+		if f, _ := h.app.Store().Record(context.Background(), "facts:sarah"); len(f) != 0 {
 			t.Fatalf("facts left: %v", f)
 		}
 		h.fake.SendText(sarah, "/week")

@@ -41,13 +41,6 @@ type shiftedClock struct {
 
 func clockAt(t time.Time) *shiftedClock { return &shiftedClock{shift: time.Until(t)} }
 
-// advance moves the clock forward, as the hours of a day pass.
-func (c *shiftedClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.shift += d
-}
-
 // set moves the clock to t.
 func (c *shiftedClock) set(t time.Time) {
 	c.mu.Lock()
@@ -76,7 +69,6 @@ type harness struct {
 	roster []byte
 	cancel context.CancelFunc
 	done   chan error
-	logs   *bytes.Buffer
 }
 
 type setup struct {

@@ -4,10 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"time"
 
+	"innsjekk/codec"
 	"innsjekk/flows"
 	"innsjekk/roster"
 	"innsjekk/store"
@@ -27,7 +27,7 @@ func NewInvite(ctx context.Context, st *store.Store, r *roster.Roster, person st
 		return flows.Invite{}, err
 	}
 	inv := flows.Invite{Code: base64.RawURLEncoding.EncodeToString(buf), Person: person, Expires: now.Add(ttl)}
-	b, err := json.Marshal(inv)
+	b, err := codec.EncodeInvite(inv)
 	if err != nil {
 		return inv, err
 	}
@@ -37,29 +37,44 @@ func NewInvite(ctx context.Context, st *store.Store, r *roster.Roster, person st
 	return inv, st.Audit(ctx, now, "cli", "invite", person)
 }
 
-// Forget erases what the bot holds about a person: what they reported
-// (absences, notices, check-ins), their Telegram binding and the chat's
+// Forget erases what the bot holds about a person, in one transaction:
+// what they reported (absences, notices, check-ins, meetings, also in the
+// counsellors' calendars), their Telegram binding and the chat's
 // conversation state (PRODUCT.md §6). The roster entry stays: it is the
-// municipality's, changed by importing a new roster.
+// municipality's, changed by importing a new roster. It reports whether
+// the person was on Telegram.
 func Forget(ctx context.Context, st *store.Store, person string, now time.Time) (bool, error) {
-	if err := st.ForgetFacts(ctx, person); err != nil {
-		return false, err
-	}
-	b, ok, err := Binding(ctx, st, person)
-	if err != nil {
-		return false, err
-	}
-	if !ok {
-		return false, st.Audit(ctx, now, "cli", "forget", person)
-	}
-	err = st.Apply(ctx, store.Watch{People: true, Chats: []int64{b.Chat}}, func(store.Reader) (store.Effects, bool, error) {
-		return store.Effects{People: map[string][]byte{person: nil}}, false, nil
+	bound := false
+	err := st.Apply(ctx, store.Watch{People: true}, func(r store.Reader) (store.Effects, bool, error) {
+		eff := store.Effects{Now: now, DropRecords: []string{string(flows.PersonKey(person))},
+			People: map[string][]byte{person: nil}, Audit: []store.AuditEntry{{Actor: "cli", Action: "forget", Subject: person}}}
+		bs, err := r.Bindings([]string{person})
+		if err != nil {
+			return eff, false, err
+		}
+		bound = false
+		if raw, ok := bs[person]; ok {
+			if b, err := codec.DecodeBinding([]byte(raw)); err == nil && b.Chat != 0 {
+				bound = true
+				eff.ForgetChats = []int64{b.Chat}
+			}
+		}
+		recs, err := r.Records([]string{string(flows.PersonKey(person))})
+		if err != nil {
+			return eff, false, err
+		}
+		rec, _ := codec.DecodeRecord(recs[string(flows.PersonKey(person))])
+		for _, m := range flows.Meetings(rec) {
+			cal := string(flows.CalendarKey(m.Counsellor))
+			if eff.Records == nil {
+				eff.Records = map[string]map[string][]byte{}
+			}
+			if eff.Records[cal] == nil {
+				eff.Records[cal] = map[string][]byte{}
+			}
+			eff.Records[cal][flows.CalendarEntryField(person, m.ID)] = nil
+		}
+		return eff, false, nil
 	})
-	if err != nil {
-		return false, err
-	}
-	if err := st.ForgetChat(ctx, b.Chat); err != nil {
-		return false, err
-	}
-	return true, st.Audit(ctx, now, "cli", "forget", person)
+	return bound, err
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"innsjekk/bot/fakeapi"
+	"innsjekk/codec"
 	"innsjekk/flows"
 	"innsjekk/locales"
 	"innsjekk/store"
@@ -93,12 +94,13 @@ func TestForcedMeetingTellsTheMentorAndRacingBookingsYieldOne(t *testing.T) {
 		if (a == "✅") == (b == "✅") {
 			t.Fatalf("both or neither booked: kari %q, anne %q", a, b)
 		}
-		fields, err := h.app.Store().FactsOf(context.Background(), "amina")
+		fields, err := h.app.Store().Record(context.Background(), "facts:amina")
 		if err != nil {
 			t.Fatal(err)
 		}
+		rec, _ := codec.DecodeRecord(fields)
 		n := 0
-		for _, m := range flows.DecodeFacts(fields).Meetings {
+		for _, m := range flows.Meetings(rec) {
 			if !m.Cancelled && m.Start.Day() == 4 {
 				n++
 			}

@@ -3,12 +3,12 @@ package app
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"time"
 
+	"innsjekk/codec"
 	"innsjekk/flows"
 	"innsjekk/roster"
 	"innsjekk/schedule"
@@ -85,7 +85,7 @@ func Import(ctx context.Context, st *store.Store, r *roster.Roster, data []byte,
 	if prev != nil {
 		for _, p := range prev.Participants {
 			if r.Participant(p.ID) == nil {
-				if err := st.ForgetFacts(ctx, p.ID); err != nil {
+				if err := st.DropRecord(ctx, string(flows.PersonKey(p.ID))); err != nil {
 					return nil, err
 				}
 			}
@@ -131,8 +131,7 @@ func tellRosterChanges(ctx context.Context, st *store.Store, prev, r *roster.Ros
 	}
 	people := map[string]flows.Binding{}
 	for id, v := range raw {
-		var b flows.Binding
-		if json.Unmarshal([]byte(v), &b) == nil {
+		if b, err := codec.DecodeBinding([]byte(v)); err == nil {
 			people[id] = b
 		}
 	}
@@ -149,11 +148,12 @@ func tellRosterChanges(ctx context.Context, st *store.Store, prev, r *roster.Ros
 			continue // not on Telegram yet
 		}
 		say.To = b.Chat
-		payload, err := json.Marshal(say)
+		payload, err := codec.EncodeSay(say)
 		if err != nil {
 			return err
 		}
-		out = append(out, store.Outgoing{Key: fmt.Sprintf("r%x.%04d", sum[:6], i), Chat: b.Chat, NotBefore: notBefore, Payload: payload})
+		out = append(out, store.Outgoing{Key: fmt.Sprintf("r%x.%04d", sum[:6], i), Chat: b.Chat, Class: say.Class,
+			NotBefore: notBefore, Payload: payload})
 	}
 	if len(out) == 0 {
 		return nil
@@ -171,7 +171,6 @@ func Binding(ctx context.Context, st *store.Store, person string) (flows.Binding
 	if !ok {
 		return flows.Binding{}, false, nil
 	}
-	var b flows.Binding
-	err = json.Unmarshal([]byte(v), &b)
+	b, err := codec.DecodeBinding([]byte(v))
 	return b, err == nil, err
 }

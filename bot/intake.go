@@ -39,10 +39,9 @@ type Poller struct {
 	Offsets Offsets
 	Log     *slog.Logger
 
-	mu       sync.Mutex
-	told     map[int64]time.Time // chats told "try again" recently
-	running  bool
-	lastPoll time.Time
+	mu      sync.Mutex
+	told    map[int64]time.Time // chats told "try again" recently
+	running bool
 }
 
 // Running reports whether the poller has polled recently (for /readyz).

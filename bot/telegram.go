@@ -18,6 +18,7 @@ import (
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 
+	"innsjekk/codec"
 	"innsjekk/engine"
 	"innsjekk/flows"
 	"innsjekk/locales"
@@ -91,11 +92,22 @@ func (c *Client) Decode(raw []byte) (engine.Incoming, error) {
 			if cmd, args, ok := parseCommand(m.Text); ok {
 				in.Event.Kind, in.Event.Command, in.Event.Text = flows.EvCommand, cmd, args
 			}
-		case m.Voice != nil || len(m.Photo) > 0 || m.Document != nil || m.Audio != nil || m.VideoNote != nil:
+		default:
+			// Voice, photos and documents are relayed by Telegram's file id;
+			// anything else (a sticker, a location) carries nothing to relay.
 			in.Event.Kind = flows.EvMedia
 			in.Event.Text = m.Caption
-		default:
-			in.Event.Kind = flows.EvMedia
+			switch {
+			case m.Voice != nil:
+				in.Event.Media = &flows.Media{Kind: flows.MediaVoice, FileID: m.Voice.FileID}
+			case m.Audio != nil:
+				in.Event.Media = &flows.Media{Kind: flows.MediaDocument, FileID: m.Audio.FileID}
+			case len(m.Photo) > 0:
+				// The largest size is last.
+				in.Event.Media = &flows.Media{Kind: flows.MediaPhoto, FileID: m.Photo[len(m.Photo)-1].FileID}
+			case m.Document != nil:
+				in.Event.Media = &flows.Media{Kind: flows.MediaDocument, FileID: m.Document.FileID}
+			}
 		}
 	case u.CallbackQuery != nil:
 		q := u.CallbackQuery
@@ -130,14 +142,11 @@ func parseCommand(text string) (cmd, args string, ok bool) {
 	return strings.ToLower(head), strings.TrimSpace(schedule.NormalizeDigits(rest)), true
 }
 
-// commandIcons are the icons of the command menu, as on the buttons.
-var commandIcons = map[string]string{"sick": "🤒", "checkin": "✅", "week": "📅", "meeting": "📆",
-	"language": "🌐", "help": "❓", "mydata": "🔒", "forgetme": "🗑"}
-
+// commandList describes commands in lang, each with its menu icon.
 func commandList(lang string, names []string) []models.BotCommand {
 	out := make([]models.BotCommand, 0, len(names))
 	for _, n := range names {
-		out = append(out, models.BotCommand{Command: n, Description: commandIcons[n] + " " + locales.Text(lang, "commands."+n, nil)})
+		out = append(out, models.BotCommand{Command: n, Description: flows.CommandIcon(n) + " " + locales.Text(lang, "commands."+n, nil)})
 	}
 	return out
 }
@@ -145,17 +154,20 @@ func commandList(lang string, names []string) []models.BotCommand {
 // Send carries out one outgoing message.
 func (c *Client) Send(ctx context.Context, m store.Outgoing) error {
 	if m.Kind == "commands" {
-		var sc flows.SetCommands
-		if err := json.Unmarshal(m.Payload, &sc); err != nil {
+		sc, err := codec.DecodeCommands(m.Payload)
+		if err != nil {
 			return &engine.SendError{Kind: engine.SendRejected, Err: fmt.Errorf("payload: %w", err)}
 		}
-		_, err := c.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: commandList(sc.Lang, sc.Commands),
+		_, err = c.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: commandList(sc.Lang, sc.Commands),
 			Scope: &models.BotCommandScopeChat{ChatID: sc.Chat}})
 		return c.classify(err)
 	}
-	var say flows.Say
-	if err := json.Unmarshal(m.Payload, &say); err != nil {
+	say, err := codec.DecodeSay(m.Payload)
+	if err != nil {
 		return &engine.SendError{Kind: engine.SendRejected, Err: fmt.Errorf("payload: %w", err)}
+	}
+	if say.Media != nil {
+		return c.sendMedia(ctx, m.Chat, say)
 	}
 	if say.Edit != 0 {
 		p := &tg.EditMessageTextParams{ChatID: m.Chat, MessageID: say.Edit, Text: say.Text}
@@ -168,14 +180,45 @@ func (c *Client) Send(ctx context.Context, m store.Outgoing) error {
 		}
 		return c.classify(err)
 	}
-	p := &tg.SendMessageParams{ChatID: m.Chat, Text: say.Text}
+	p := &tg.SendMessageParams{ChatID: m.Chat, Text: say.Text, ReplyMarkup: markup(say)}
+	_, err = c.api.SendMessage(ctx, p)
+	return c.classify(err)
+}
+
+// markup is a message's keyboard: inline buttons, the reply-keyboard menu,
+// or the menu's removal.
+func markup(say flows.Say) models.ReplyMarkup {
 	switch {
 	case say.Inline != nil:
-		p.ReplyMarkup = inlineMarkup(say.Inline)
+		return inlineMarkup(say.Inline)
 	case say.Menu != nil:
-		p.ReplyMarkup = menuMarkup(say.Menu)
+		return menuMarkup(say.Menu)
+	case say.NoMenu:
+		return &models.ReplyKeyboardRemove{RemoveKeyboard: true}
 	}
-	_, err := c.api.SendMessage(ctx, p)
+	return nil
+}
+
+// captionLimit is Telegram's limit on a caption, in characters.
+const captionLimit = 1024
+
+// sendMedia relays a voice message, photo or document by its file id,
+// with the text as its caption.
+func (c *Client) sendMedia(ctx context.Context, chat int64, say flows.Say) error {
+	caption := say.Text
+	if r := []rune(caption); len(r) > captionLimit {
+		caption = string(r[:captionLimit-1]) + "…"
+	}
+	file := &models.InputFileString{Data: say.Media.FileID}
+	var err error
+	switch say.Media.Kind {
+	case flows.MediaVoice:
+		_, err = c.api.SendVoice(ctx, &tg.SendVoiceParams{ChatID: chat, Voice: file, Caption: caption, ReplyMarkup: markup(say)})
+	case flows.MediaPhoto:
+		_, err = c.api.SendPhoto(ctx, &tg.SendPhotoParams{ChatID: chat, Photo: file, Caption: caption, ReplyMarkup: markup(say)})
+	default:
+		_, err = c.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: chat, Document: file, Caption: caption, ReplyMarkup: markup(say)})
+	}
 	return c.classify(err)
 }
 
@@ -228,7 +271,7 @@ func (c *Client) SetCommands(ctx context.Context) error {
 	set := func(lang, code string) error {
 		// Until a chat has its own menu (set when it is bound), it sees
 		// what most people are: a participant's.
-		cmds := commandList(lang, flows.Commands(true, false))
+		cmds := commandList(lang, flows.CommandsFor([]roster.Role{roster.RoleParticipant}))
 		_, err := c.api.SetMyCommands(ctx, &tg.SetMyCommandsParams{Commands: cmds,
 			Scope: &models.BotCommandScopeAllPrivateChats{}, LanguageCode: code})
 		return c.classify(err)

@@ -2,14 +2,14 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"runtime/debug"
-	"strings"
+	"slices"
 	"sync"
 	"time"
 
+	"innsjekk/codec"
 	"innsjekk/flows"
 	"innsjekk/store"
 )
@@ -105,47 +105,21 @@ func (e *Engine) handleRetrying(ctx context.Context, p store.Pending) bool {
 	}
 }
 
-// Handle runs one stored update through its flow and commits the result.
+// Handle runs one stored update through its flow and commits the result,
+// in one transaction.
 func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 	in, err := e.tg.Decode(p.Raw)
 	if err != nil || in.Chat == 0 {
 		// Nothing for the flows: mark it handled so it is not tried again.
-		return e.st.Apply(ctx, store.Watch{Update: p.ID}, func(store.Reader) (store.Effects, bool, error) {
+		return e.st.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
 			return store.Effects{Seen: p.ID, Now: e.clock.Now()}, false, nil
 		})
 	}
 	in.UpdateID = p.ID
 	snap := e.snap.Load()
-	var code string
-	if in.Event.Kind == flows.EvCommand && in.Event.Command == "start" {
-		code = strings.TrimSpace(in.Event.Text)
-	}
-	// Whose facts the step needs depends on who the chat belongs to; read
-	// that first so those keys are watched too.
-	var chatPerson string
-	if err := e.st.Apply(ctx, store.Watch{Chats: []int64{in.Chat}}, func(r store.Reader) (store.Effects, bool, error) {
-		raw, err := r.Chat(in.Chat)
-		if err == nil && raw != nil {
-			var c flows.Chat
-			if json.Unmarshal(raw, &c) == nil {
-				chatPerson = c.Person
-			}
-		}
-		return store.Effects{}, true, err
-	}); err != nil {
-		return err
-	}
-	factsOf := flows.FactsFor(snap.Roster, chatPerson, in.Event)
-	w := store.Watch{Chats: []int64{in.Chat}, People: true, Update: p.ID, Facts: factsOf}
-	if code != "" && len(code) <= 64 {
-		w.Invites = []string{code}
-	} else {
-		code = ""
-	}
 	var res flows.Result
 	var duplicate bool
-	var people map[string]flows.Binding
-	err = e.st.Apply(ctx, w, func(r store.Reader) (store.Effects, bool, error) {
+	err = e.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
 		now := e.clock.Now()
 		seen, err := r.Seen(p.ID)
 		if err != nil {
@@ -155,16 +129,8 @@ func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 			duplicate = true
 			return store.Effects{Seen: p.ID, Now: now}, false, nil
 		}
-		input, err := e.load(r, snap, in, code, now)
-		if err != nil {
-			return store.Effects{}, false, err
-		}
-		if input.Facts, err = loadFacts(r, factsOf); err != nil {
-			return store.Effects{}, false, err
-		}
-		people = input.People
-		res = e.step(input)
-		eff, err := e.effects(res, in.Chat, people, fmt.Sprintf("u%020d", p.ID), now)
+		var eff store.Effects
+		res, eff, err = e.runStep(r, snap, in.Chat, in.Event, fmt.Sprintf("u%020d", p.ID), now)
 		eff.Seen = p.ID
 		return eff, false, err
 	})
@@ -180,53 +146,94 @@ func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 	return nil
 }
 
-// load reads what a step may look at.
-func (e *Engine) load(r store.Reader, snap *Snapshot, in Incoming, code string, now time.Time) (flows.Input, error) {
-	input := flows.Input{Now: now, Roster: snap.Roster, Cal: snap.Cal, ChatID: in.Chat, Event: in.Event}
-	raw, err := r.Chat(in.Chat)
-	if err != nil {
-		return input, err
-	}
-	if raw != nil {
-		if err := json.Unmarshal(raw, &input.Chat); err != nil {
-			e.log.Error("chat state unreadable; starting afresh", "chat_id", in.Chat, "err", err)
-			input.Chat = flows.Chat{}
-		}
-	}
-	people, err := r.People()
-	if err != nil {
-		return input, err
-	}
-	input.People = make(map[string]flows.Binding, len(people))
-	for id, v := range people {
-		var b flows.Binding
-		if json.Unmarshal([]byte(v), &b) == nil {
-			input.People[id] = b
-		}
-	}
-	if code != "" {
-		raw, err := r.Invite(code)
+// runStep reads what the step's flow needs — the chat's state, then the
+// bindings, records and invite it names — runs the step and turns its
+// actions into effects. Everything read is watched.
+func (e *Engine) runStep(r store.Reader, snap *Snapshot, chat int64, ev flows.Event, keyBase string, now time.Time) (flows.Result, store.Effects, error) {
+	input := flows.Input{Now: now, Roster: snap.Roster, Cal: snap.Cal, ChatID: chat, Event: ev}
+	if chat != 0 {
+		raw, err := r.Chat(chat)
 		if err != nil {
-			return input, err
+			return flows.Result{}, store.Effects{}, err
 		}
 		if raw != nil {
-			var inv flows.Invite
-			if json.Unmarshal(raw, &inv) == nil {
+			if input.Chat, err = codec.DecodeChat(raw, now); err != nil {
+				e.log.Error("chat state unreadable; starting afresh", "chat_id", chat, "err", err)
+				input.Chat = flows.Chat{}
+			}
+		}
+	}
+	needs := flows.NeedsFor(snap.Roster, input.Chat, ev)
+	if ev.Kind == flows.EvTimer && ev.Timer != nil {
+		// A job runs in its subject's chat; the subject's binding says
+		// which, and whether they are on Telegram at all.
+		needs.People = append(needs.People, ev.Timer.TimerSubject())
+	}
+	people, err := e.bindings(r, needs)
+	if err != nil {
+		return flows.Result{}, store.Effects{}, err
+	}
+	input.People = people
+	if input.Records, err = e.records(r, needs.Records); err != nil {
+		return flows.Result{}, store.Effects{}, err
+	}
+	if needs.Invite != "" {
+		raw, err := r.Invite(needs.Invite)
+		if err != nil {
+			return flows.Result{}, store.Effects{}, err
+		}
+		if raw != nil {
+			if inv, err := codec.DecodeInvite(raw); err == nil {
 				input.Invite = &inv
 			}
 		}
 	}
-	return input, nil
+	res := e.step(input)
+	eff, err := e.effects(r, res, chat, people, keyBase, now)
+	return res, eff, err
 }
 
-func loadFacts(r store.Reader, people []string) (map[string]*flows.Facts, error) {
-	out := make(map[string]*flows.Facts, len(people))
-	for _, id := range people {
-		fields, err := r.Facts(id)
+// bindings reads the bindings a step needs.
+func (e *Engine) bindings(r store.Reader, n flows.Needs) (map[string]flows.Binding, error) {
+	var raw map[string]string
+	var err error
+	if n.AllPeople {
+		raw, err = r.AllBindings()
+	} else {
+		raw, err = r.Bindings(n.People)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]flows.Binding, len(raw))
+	for id, v := range raw {
+		b, err := codec.DecodeBinding([]byte(v))
 		if err != nil {
-			return nil, err
+			e.log.Warn("binding unreadable", "person", id, "err", err)
+			continue
 		}
-		out[id] = flows.DecodeFacts(fields)
+		out[id] = b
+	}
+	return out, nil
+}
+
+// records reads and decodes the records a step needs.
+func (e *Engine) records(r store.Reader, keys []flows.Key) (map[flows.Key]flows.Record, error) {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = string(k)
+	}
+	raw, err := r.Records(names)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[flows.Key]flows.Record, len(keys))
+	for _, k := range keys {
+		rec, errs := codec.DecodeRecord(raw[string(k)])
+		for _, err := range errs {
+			e.log.Warn("record field unreadable", "record", string(k), "err", err)
+		}
+		out[k] = rec
 	}
 	return out, nil
 }
@@ -260,16 +267,36 @@ func (e *Engine) apology(in flows.Input) (res flows.Result) {
 // effects turns a step's actions into store writes. Keys of outgoing
 // messages derive from the update or job and the action's position, so a
 // step that is run again queues nothing new.
-func (e *Engine) effects(res flows.Result, chat int64, people map[string]flows.Binding, keyBase string, now time.Time) (store.Effects, error) {
+func (e *Engine) effects(r store.Reader, res flows.Result, chat int64, people map[string]flows.Binding, keyBase string, now time.Time) (store.Effects, error) {
 	eff := store.Effects{Now: now, Chats: map[int64][]byte{}}
 	if chat != 0 {
-		b, err := json.Marshal(res.Chat)
+		b, err := codec.EncodeChat(res.Chat)
 		if err != nil {
 			return eff, err
 		}
 		eff.Chats[chat] = b
 	}
+	// Recipients the flow did not load are looked up now, in the same
+	// transaction.
+	var missing []string
+	for _, a := range res.Actions {
+		if say, ok := a.(flows.Say); ok && say.To == 0 && say.ToPerson != "" {
+			if _, ok := people[say.ToPerson]; !ok && !slices.Contains(missing, say.ToPerson) {
+				missing = append(missing, say.ToPerson)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		more, err := e.bindings(r, flows.Needs{People: missing})
+		if err != nil {
+			return eff, err
+		}
+		for id, b := range more {
+			people[id] = b
+		}
+	}
 	for i, a := range res.Actions {
+		key := fmt.Sprintf("%s.%04d", keyBase, i)
 		switch a := a.(type) {
 		case flows.Say:
 			to := a.To
@@ -283,7 +310,7 @@ func (e *Engine) effects(res flows.Result, chat int64, people map[string]flows.B
 				to = b.Chat
 			}
 			a.To = to
-			payload, err := json.Marshal(a)
+			payload, err := codec.EncodeSay(a)
 			if err != nil {
 				return eff, err
 			}
@@ -293,65 +320,80 @@ func (e *Engine) effects(res flows.Result, chat int64, people map[string]flows.B
 			}
 			// Keys are zero-padded: messages due at the same instant leave
 			// in key order, which must be the order they were said in.
-			eff.Outbox = append(eff.Outbox, store.Outgoing{Key: fmt.Sprintf("%s.%04d", keyBase, i), Chat: to,
-				Urgent: a.Urgent, NotBefore: nb, Payload: payload})
+			eff.Outbox = append(eff.Outbox, store.Outgoing{Key: key, Chat: to, Class: a.Class, NotBefore: nb, Payload: payload})
 		case flows.SetBinding:
 			if eff.People == nil {
 				eff.People = map[string][]byte{}
 			}
 			if a.Binding.Chat == 0 {
 				eff.People[a.Person] = nil
+				delete(people, a.Person)
 			} else {
-				b, _ := json.Marshal(a.Binding)
+				b, err := codec.EncodeBinding(a.Binding)
+				if err != nil {
+					return eff, err
+				}
 				eff.People[a.Person] = b
+				people[a.Person] = a.Binding
 			}
-			people[a.Person] = a.Binding
 		case flows.UseInvite:
-			b, _ := json.Marshal(a.Invite)
-			eff.Invites = append(eff.Invites, store.InviteWrite{Code: a.Invite.Code, Data: b, Expires: a.Invite.Expires})
-		case flows.SetFact:
-			if eff.Facts == nil {
-				eff.Facts = map[string]map[string][]byte{}
+			b, err := codec.EncodeInvite(a.Invite)
+			if err != nil {
+				return eff, err
 			}
-			if eff.Facts[a.Person] == nil {
-				eff.Facts[a.Person] = map[string][]byte{}
+			eff.Invites = append(eff.Invites, store.InviteWrite{Code: a.Invite.Code, Data: b, Expires: a.Invite.Expires})
+		case flows.Put:
+			if eff.Records == nil {
+				eff.Records = map[string]map[string][]byte{}
+			}
+			name := string(a.Key)
+			if eff.Records[name] == nil {
+				eff.Records[name] = map[string][]byte{}
 			}
 			var b []byte
 			if a.Value != nil {
 				var err error
-				if b, err = json.Marshal(a.Value); err != nil {
+				if b, err = codec.EncodeField(a.Field, a.Value); err != nil {
 					return eff, err
 				}
 			}
-			eff.Facts[a.Person][a.Field] = b
+			eff.Records[name][a.Field] = b
 		case flows.Schedule:
-			data, _ := json.Marshal(a.Data)
-			eff.Jobs = append(eff.Jobs, store.Job{ID: a.ID, Kind: a.Kind, Due: a.Due, Person: a.Person, Data: data})
-		case flows.CancelJob:
-			eff.CancelJobs = append(eff.CancelJobs, a.ID)
-		case flows.SetCommands:
-			payload, err := json.Marshal(a)
+			j, err := codec.JobOf(a)
 			if err != nil {
 				return eff, err
 			}
-			eff.Outbox = append(eff.Outbox, store.Outgoing{Key: fmt.Sprintf("%s.%04d", keyBase, i), Chat: a.Chat,
-				Kind: "commands", Payload: payload})
+			eff.Jobs = append(eff.Jobs, j)
+		case flows.CancelJob:
+			eff.CancelJobs = append(eff.CancelJobs, a.ID)
+		case flows.SetCommands:
+			payload, err := codec.EncodeCommands(a)
+			if err != nil {
+				return eff, err
+			}
+			eff.Outbox = append(eff.Outbox, store.Outgoing{Key: key, Chat: a.Chat, Kind: "commands",
+				Class: flows.ClassAnswer, Payload: payload})
 		case flows.Forget:
-			eff.ForgetFacts = append(eff.ForgetFacts, a.Person)
+			eff.DropRecords = append(eff.DropRecords, string(flows.PersonKey(a.Person)))
 			if b, ok := people[a.Person]; ok && b.Chat != 0 {
 				eff.ForgetChats = append(eff.ForgetChats, b.Chat)
-				if eff.People == nil {
-					eff.People = map[string][]byte{}
-				}
-				eff.People[a.Person] = nil
-				delete(people, a.Person)
 			}
+			if eff.People == nil {
+				eff.People = map[string][]byte{}
+			}
+			eff.People[a.Person] = nil
+			delete(people, a.Person)
 			eff.Audit = append(eff.Audit, store.AuditEntry{Actor: a.By, Action: "forget", Subject: a.Person})
 		case flows.Answer:
 			// Not stored: answered right after the commit.
 		default:
 			return eff, fmt.Errorf("unknown action %T", a)
 		}
+	}
+	// Records written after a Forget in the same step must not bring the
+	// person back.
+	for _, name := range eff.DropRecords {
+		delete(eff.Records, name)
 	}
 	return eff, nil
 }
@@ -374,8 +416,8 @@ func (e *Engine) afterCommit(ctx context.Context, in Incoming, res flows.Result)
 		}
 	}
 	person := res.Chat.Person
-	e.log.Info("step", "update_id", in.UpdateID, "chat_id", in.Chat, "person", person, "reason", res.Reason.String(),
-		"phase", string(res.Chat.Phase), "actions", len(res.Actions))
+	e.log.Info("step", "update_id", in.UpdateID, "chat_id", in.Chat, "person", person, "flow", res.Flow,
+		"reason", res.Reason.String(), "open", len(res.Chat.Open), "actions", len(res.Actions))
 	e.observe(Event{Kind: "step", Chat: in.Chat, Person: person, Reason: res.Reason.String()})
 	select {
 	case e.wakeSend <- struct{}{}:

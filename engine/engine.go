@@ -127,8 +127,7 @@ type Engine struct {
 	wakeSend   chan struct{}
 	wakeJobs   chan struct{}
 
-	running  atomic.Bool
-	handlers sync.WaitGroup
+	running atomic.Bool
 
 	// Observe, if set, sees every step's result and every message sent;
 	// the sandbox's event log and the metrics use it.

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
+	"innsjekk/codec"
 	"innsjekk/flows"
 	"innsjekk/roster"
 	"innsjekk/schedule"
@@ -71,74 +71,74 @@ func (e *Engine) runJobs(ctx context.Context) {
 func (e *Engine) RunJob(ctx context.Context, j store.Job) error {
 	switch j.Kind {
 	case jobHousekeeping:
-		now := e.clock.Now()
-		if err := e.st.Housekeep(ctx, now, keepSeen, keepDone); err != nil {
-			return err
-		}
-		if err := e.expireFacts(ctx, now); err != nil {
-			return err
-		}
-		next := e.housekeepingJob(now)
-		ran := false
-		err := e.st.Apply(ctx, store.Watch{Job: j.ID}, func(r store.Reader) (store.Effects, bool, error) {
-			if b, err := r.Job(j.ID); err != nil || b == nil {
-				return store.Effects{}, true, err
-			}
-			ran = true
-			return store.Effects{DoneJob: j.ID, Jobs: []store.Job{next}, Now: now}, false, nil
-		})
-		if err == nil && ran {
-			e.stats.Jobs.Add(1)
-			e.observe(Event{Kind: "job", Reason: j.Kind, Detail: j.ID})
-		}
-		return err
+		return e.runHousekeeping(ctx, j)
 	case jobPlan:
 		return e.runPlan(ctx, j)
-	case flows.TimerNudge, flows.TimerUnexplained, flows.TimerReminder, flows.TimerCard, flows.TimerBack, flows.TimerMeeting:
-		return e.runTimer(ctx, j)
-	default:
+	}
+	t, known, err := codec.Timer(j)
+	switch {
+	case !known:
 		// A kind this release does not know (written by a newer one):
 		// leave it for a process that does.
 		e.log.Warn("unknown job kind", "job", j.ID, "kind", j.Kind)
 		return nil
+	case err != nil:
+		// It will never read: drop it rather than claim it forever.
+		e.log.Error("job unreadable; dropped", "job", j.ID, "err", err)
+		return e.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+			return store.Effects{DoneJob: j.ID, Now: e.clock.Now()}, false, nil
+		})
 	}
+	return e.runTimer(ctx, j, t)
+}
+
+func (e *Engine) runHousekeeping(ctx context.Context, j store.Job) error {
+	now := e.clock.Now()
+	if err := e.st.Housekeep(ctx, now, keepSeen, keepDone); err != nil {
+		return err
+	}
+	if err := e.expireRecords(ctx, now); err != nil {
+		return err
+	}
+	next := e.housekeepingJob(now)
+	ran := false
+	err := e.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+		if b, err := r.Job(j.ID); err != nil || b == nil {
+			return store.Effects{}, true, err
+		}
+		ran = true
+		return store.Effects{DoneJob: j.ID, Jobs: []store.Job{next}, Now: now}, false, nil
+	})
+	if err == nil && ran {
+		e.stats.Jobs.Add(1)
+		e.observe(Event{Kind: "job", Reason: j.Kind, Detail: j.ID})
+	}
+	return err
 }
 
 // runTimer runs a flow's job in its subject's chat. The subject need not
 // be on Telegram: the job still runs, and what it says to others goes out.
-func (e *Engine) runTimer(ctx context.Context, j store.Job) error {
+func (e *Engine) runTimer(ctx context.Context, j store.Job, t flows.Timer) error {
 	snap := e.snap.Load()
-	people, err := e.st.People(ctx)
-	if err != nil {
-		return err
-	}
-	var chat int64
-	var b flows.Binding
-	if raw, ok := people[j.Person]; ok && json.Unmarshal([]byte(raw), &b) == nil {
-		chat = b.Chat
-	}
-	ev := flows.Event{Kind: flows.EvTimer, Timer: j.Kind, Data: string(j.Data)}
-	factsOf := flows.FactsFor(snap.Roster, j.Person, ev)
-	w := store.Watch{Job: j.ID, People: true, Facts: factsOf}
-	if chat != 0 {
-		w.Chats = []int64{chat}
-	}
+	ev := flows.Event{Kind: flows.EvTimer, Timer: t}
 	var res flows.Result
 	ran := false
-	err = e.st.Apply(ctx, w, func(r store.Reader) (store.Effects, bool, error) {
+	err := e.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
 		if b, err := r.Job(j.ID); err != nil || b == nil {
 			return store.Effects{}, true, err
 		}
 		now := e.clock.Now()
-		input, err := e.load(r, snap, Incoming{Chat: chat, Event: ev}, "", now)
+		var chat int64
+		subject := t.TimerSubject()
+		bs, err := e.bindings(r, flows.Needs{People: []string{subject}})
 		if err != nil {
 			return store.Effects{}, false, err
 		}
-		if input.Facts, err = loadFacts(r, factsOf); err != nil {
-			return store.Effects{}, false, err
+		if b, ok := bs[subject]; ok {
+			chat = b.Chat
 		}
-		res = e.step(input)
-		eff, err := e.effects(res, chat, input.People, "j"+j.ID, now)
+		var eff store.Effects
+		res, eff, err = e.runStep(r, snap, chat, ev, "j"+j.ID, now)
 		eff.DoneJob = j.ID
 		ran = true
 		return eff, false, err
@@ -147,7 +147,8 @@ func (e *Engine) runTimer(ctx context.Context, j store.Job) error {
 		return err
 	}
 	e.stats.Jobs.Add(1)
-	e.log.Info("job", "job", j.ID, "kind", j.Kind, "person", j.Person, "reason", res.Reason.String(), "actions", len(res.Actions))
+	e.log.Info("job", "job", j.ID, "kind", j.Kind, "person", j.Person, "flow", res.Flow, "reason", res.Reason.String(),
+		"actions", len(res.Actions))
 	e.observe(Event{Kind: "job", Person: j.Person, Reason: res.Reason.String(), Detail: j.ID})
 	select {
 	case e.wakeSend <- struct{}{}:
@@ -168,24 +169,34 @@ func (e *Engine) planJob(day roster.Date) store.Job {
 // PlanDay schedules day's jobs now (idempotent: job ids are stable).
 func (e *Engine) PlanDay(ctx context.Context, day roster.Date) error {
 	snap := e.snap.Load()
-	return e.st.Schedule(ctx, e.jobsOf(flows.Plan(snap.Roster, snap.Cal, day, e.clock.Now()))...)
+	jobs, err := e.jobsOf(flows.Plan(snap.Roster, snap.Cal, day, e.clock.Now()))
+	if err != nil {
+		return err
+	}
+	return e.st.Schedule(ctx, jobs...)
 }
 
-func (e *Engine) jobsOf(ss []flows.Schedule) []store.Job {
+func (e *Engine) jobsOf(ss []flows.Schedule) ([]store.Job, error) {
 	out := make([]store.Job, 0, len(ss))
 	for _, s := range ss {
-		data, _ := json.Marshal(s.Data)
-		out = append(out, store.Job{ID: s.ID, Kind: s.Kind, Due: s.Due, Person: s.Person, Data: data})
+		j, err := codec.JobOf(s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
 	}
-	return out
+	return out, nil
 }
 
 func (e *Engine) runPlan(ctx context.Context, j store.Job) error {
 	snap := e.snap.Load()
 	day := snap.Cal.Today(j.Due)
-	jobs := e.jobsOf(flows.Plan(snap.Roster, snap.Cal, day, e.clock.Now()))
+	jobs, err := e.jobsOf(flows.Plan(snap.Roster, snap.Cal, day, e.clock.Now()))
+	if err != nil {
+		return err
+	}
 	jobs = append(jobs, e.planJob(schedule.AddDays(day, 1)))
-	return e.st.Apply(ctx, store.Watch{Job: j.ID}, func(r store.Reader) (store.Effects, bool, error) {
+	return e.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
 		if b, err := r.Job(j.ID); err != nil || b == nil {
 			return store.Effects{}, true, err
 		}
@@ -193,32 +204,45 @@ func (e *Engine) runPlan(ctx context.Context, j store.Job) error {
 	})
 }
 
-// expireFacts deletes absences, notices and check-ins older than the
-// roster's retention (PRODUCT.md §6: 365 days by default): the bot keeps
-// what the rules need and the municipality's own systems keep the rest.
-func (e *Engine) expireFacts(ctx context.Context, now time.Time) error {
+// expireRecords deletes what people's records hold about days older
+// than the roster's retention (PRODUCT.md §6: 365 days by default): the
+// bot keeps what the rules need and the municipality's own systems keep
+// the rest.
+func (e *Engine) expireRecords(ctx context.Context, now time.Time) error {
 	r := e.snap.Load().Roster
 	keep := r.Programme.Retention.Records
 	if keep <= 0 {
 		return nil
 	}
-	cutoff := now.Add(-keep).In(r.Programme.Location).Format("2006-01-02")
+	loc := r.Programme.Location
+	cutoff := now.Add(-keep).In(loc).Format("2006-01-02")
+	var names []string
 	for _, p := range r.Participants {
-		fields, err := e.st.FactsOf(ctx, p.ID)
+		names = append(names, string(flows.PersonKey(p.ID)))
+	}
+	for _, st := range r.Staff {
+		names = append(names, string(flows.CalendarKey(st.ID)))
+	}
+	for _, name := range names {
+		fields, err := e.st.Record(ctx, name)
 		if err != nil {
 			return err
 		}
 		var old []string
-		for f, v := range fields {
-			if flows.FactDate(f, v) < cutoff {
+		for f, raw := range fields {
+			v, err := codec.DecodeField(f, []byte(raw))
+			if err != nil {
+				continue
+			}
+			if d, ok := flows.RecordDate(v, loc); ok && d < cutoff {
 				old = append(old, f)
 			}
 		}
 		if len(old) > 0 {
-			if err := e.st.DeleteFacts(ctx, p.ID, old...); err != nil {
+			if err := e.st.DeleteFields(ctx, name, old...); err != nil {
 				return err
 			}
-			e.log.Info("expired facts", "person", p.ID, "fields", len(old))
+			e.log.Info("expired records", "record", name, "fields", len(old))
 		}
 	}
 	return nil

@@ -2,13 +2,13 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
+	"innsjekk/codec"
 	"innsjekk/flows"
 	"innsjekk/store"
 )
@@ -74,7 +74,9 @@ func (e *Engine) untilNextSend(ctx context.Context) time.Duration {
 
 func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 	var say flows.Say
-	_ = json.Unmarshal(m.Payload, &say)
+	if m.Kind == "" {
+		say, _ = codec.DecodeSay(m.Payload)
+	}
 	// A send must end well inside its lease, or the message would be
 	// handed out again while this request still runs.
 	sctx, cancel := context.WithTimeout(ctx, e.opt.SendLease/2)

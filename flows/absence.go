@@ -16,6 +16,18 @@ import (
 // then the mentor, teacher and adviser are told, each only what they
 // need. Three taps in the common case: 🤒, [Today], [Send].
 
+type absences struct{ base }
+
+var _ = register(absences{})
+
+func (absences) spec() spec {
+	return spec{name: "absence", code: "abs",
+		commands: []Command{{Name: "sick", Icon: "🤒", Label: "menu.sick", Rank: 10, For: []roster.Role{roster.RoleParticipant}}},
+		timers:   []Timer{BackTimer{}},
+		typed:    isSickWord,
+	}
+}
+
 const (
 	PhaseAbsenceDays     Phase = "absence.days"
 	PhaseAbsenceCalendar Phase = "absence.calendar"
@@ -29,8 +41,61 @@ type AbsenceDraft struct {
 	CallMe bool         `json:"call_me,omitempty"`
 }
 
+// BackTimer asks "are you back?" on the morning after a notice's last day.
+type BackTimer struct {
+	Person string `json:"person"`
+	Date   string `json:"date"`
+	Notice string `json:"notice"`
+}
+
+func (BackTimer) TimerKind() string      { return "abs.back" }
+func (t BackTimer) TimerSubject() string { return t.Person }
+
 // undoWindow is how long a notice can be taken back (PRODUCT.md §3.2).
 const undoWindow = 10 * time.Minute
+
+// draftLife is how long a notice being put together stays open.
+const draftLife = 2 * time.Hour
+
+// needs: the participant's own record and the bindings of the people a
+// notice tells.
+func (absences) needs(n *Needs, q query) {
+	id := q.person
+	if t, ok := q.ev.Timer.(BackTimer); ok {
+		id = t.Person
+	}
+	needParticipant(n, q.r, id)
+}
+
+// needParticipant adds a participant's record and the bindings of their
+// contact people.
+func needParticipant(n *Needs, r *roster.Roster, id string) {
+	p := r.Participant(id)
+	if p == nil {
+		return
+	}
+	n.record(PersonKey(p.ID))
+	n.person(circle(p)...)
+}
+
+func (absences) command(s *step, _, _ string) { s.sickStart() }
+
+func (absences) timer(s *step, t Timer) {
+	if t, ok := t.(BackTimer); ok {
+		s.askBack(t)
+	}
+}
+
+// absenceConv is the notice being put together in this chat.
+func (s *step) absenceConv() (*Conversation, AbsenceDraft) {
+	c := s.conv("absence", "")
+	return c, draftOf[AbsenceDraft](c)
+}
+
+// keepDraft stores the draft in its phase.
+func (s *step) keepDraft(phase Phase, d AbsenceDraft) {
+	s.open(withDraft(Conversation{Flow: "absence", Phase: phase, Expires: s.in.Now.Add(draftLife)}, d))
+}
 
 // calendarDays is how far ahead the day picker reaches.
 const calendarDays = 14
@@ -38,8 +103,6 @@ const calendarDays = 14
 var absenceKinds = []absence.Kind{absence.Sick, absence.ChildSick, absence.Appointment, absence.PaidShift, absence.Other}
 
 func kindLabel(lang string, k absence.Kind) string { return tr(lang, "absence.kind_"+string(k), nil) }
-
-func (s *step) today() roster.Date { return s.in.Cal.Today(s.in.Now) }
 
 // sickStart opens the days question.
 func (s *step) sickStart() {
@@ -49,8 +112,7 @@ func (s *step) sickStart() {
 		return
 	}
 	s.reason(ReasonAbsenceAsked)
-	s.out.Chat.Phase = PhaseAbsenceDays
-	s.out.Chat.Absence = &AbsenceDraft{Kind: absence.Sick}
+	s.keepDraft(PhaseAbsenceDays, AbsenceDraft{Kind: absence.Sick})
 	s.say("absence.ask_days", nil, withInline(s.daysKeyboard()))
 }
 
@@ -72,16 +134,14 @@ func (s *step) daysKeyboard() [][]Button {
 	return rows
 }
 
-// absenceButton handles every "abs" button. Button data is client input:
-// each branch checks the phase and the values against the roster.
-func (s *step) absenceButton(p Payload, msg int) {
+// button handles every "abs" button. Button data is client input: each
+// branch checks the phase and the values against the roster.
+func (absences) button(s *step, p Payload) {
 	if s.me.Participant == nil {
 		s.stale()
 		return
 	}
-	d := s.in.Chat.Absence
-	phase := s.in.Chat.Phase
-	inDraft := d != nil && (phase == PhaseAbsenceDays || phase == PhaseAbsenceCalendar || phase == PhaseAbsenceConfirm)
+	msg := s.in.Event.MessageID
 	switch p.Arg(0) {
 	case "undo":
 		s.undo(p.Arg(1), msg)
@@ -90,12 +150,12 @@ func (s *step) absenceButton(p Payload, msg int) {
 		s.backAnswer(p.Arg(1), p.Arg(2), p.Arg(3), msg)
 		return
 	}
-	if !inDraft {
-		s.stale()
+	c, draft := s.absenceConv()
+	if c == nil {
+		s.staleOrExpired("absence", "")
 		return
 	}
-	draft := *d
-	s.out.Chat.Absence = &draft
+	phase := c.Phase
 	today := s.today()
 	switch p.Arg(0) {
 	case "kind":
@@ -106,6 +166,7 @@ func (s *step) absenceButton(p Payload, msg int) {
 		}
 		s.reason(ReasonAbsenceAsked)
 		draft.Kind = k
+		s.keepDraft(phase, draft)
 		s.do(Answer{Text: kindLabel(s.lang(), k)})
 		s.say("absence.ask_days_kind", locales.Args{"Kind": kindLabel(s.lang(), k)}, withEdit(msg), withInline(s.daysKeyboard()))
 	case "today", "two":
@@ -124,7 +185,7 @@ func (s *step) absenceButton(p Payload, msg int) {
 			return
 		}
 		s.reason(ReasonAbsenceAsked)
-		s.out.Chat.Phase = PhaseAbsenceCalendar
+		s.keepDraft(PhaseAbsenceCalendar, draft)
 		s.do(Answer{})
 		s.say("absence.ask_calendar", nil, withEdit(msg), withInline(s.calendarKeyboard(&draft)))
 	case "day":
@@ -141,6 +202,7 @@ func (s *step) absenceButton(p Payload, msg int) {
 			draft.Days = append(draft.Days, iso)
 			slices.Sort(draft.Days)
 		}
+		s.keepDraft(phase, draft)
 		s.do(Answer{})
 		s.say("absence.ask_calendar", nil, withEdit(msg), withInline(s.calendarKeyboard(&draft)))
 	case "done":
@@ -169,7 +231,7 @@ func (s *step) absenceButton(p Payload, msg int) {
 		s.send(draft, msg)
 	case "cancel":
 		s.reason(ReasonAbsenceCancelled)
-		s.out.Chat.Phase, s.out.Chat.Absence = PhaseIdle, nil
+		s.close("absence", "")
 		s.do(Answer{})
 		s.say("absence.cancelled", nil, withEdit(msg))
 	default:
@@ -238,7 +300,7 @@ func (s *step) activityLine(lang string, a schedule.Activity) string {
 
 func (s *step) confirmScreen(d *AbsenceDraft, msg int) {
 	s.reason(ReasonAbsenceAsked)
-	s.out.Chat.Phase = PhaseAbsenceConfirm
+	s.keepDraft(PhaseAbsenceConfirm, *d)
 	lang := s.lang()
 	lines := []string{s.t("absence.confirm_title", locales.Args{"Kind": kindLabel(lang, d.Kind)})}
 	acts := s.missed(s.me.Participant, d.Days)
@@ -264,9 +326,7 @@ func (s *step) confirmScreen(d *AbsenceDraft, msg int) {
 			{Text: s.t("absence.btn.cancel", nil), Data: Payload{Flow: "abs", Args: []string{"cancel"}}.Encode()}},
 	}
 	s.do(Answer{})
-	text := locales.Lines(lang, lines)
-	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: lang, MsgID: "absence.confirm_title", Text: text,
-		Inline: kb, Edit: msg, Urgent: true, Reason: ReasonAbsenceAsked})
+	s.sayText("absence.confirm_title", locales.Lines(lang, lines), withInline(kb), withEdit(msg))
 }
 
 // person is the absence rules' view of a participant.
@@ -281,16 +341,6 @@ func (s *step) history(p *roster.Participant) []absence.Notice {
 			continue
 		}
 		out = append(out, absence.Notice{Kind: n.Kind, Days: datesOf(n.Days)})
-	}
-	return out
-}
-
-func datesOf(isos []string) []roster.Date {
-	var out []roster.Date
-	for _, iso := range isos {
-		if d, ok := parseDate(iso); ok {
-			out = append(out, d)
-		}
 	}
 	return out
 }
@@ -321,7 +371,7 @@ func (s *step) send(d AbsenceDraft, msg int) {
 	}
 	if len(fresh) == 0 {
 		s.reason(ReasonAbsenceAlreadyReported)
-		s.out.Chat.Phase, s.out.Chat.Absence = PhaseIdle, nil
+		s.close("absence", "")
 		s.do(Answer{})
 		s.say("absence.already_reported", nil, withEdit(msg))
 		return
@@ -330,7 +380,7 @@ func (s *step) send(d AbsenceDraft, msg int) {
 	s.reason(ReasonAbsenceReported)
 	now := s.in.Now
 	check := absence.Check(s.rulesPerson(p), s.history(p), absence.Notice{Kind: d.Kind, Days: datesOf(d.Days)})
-	n := Notice{ID: factID(now, len(s.facts(p.ID).Notices)), Kind: d.Kind, Days: d.Days, ReportedAt: now, CallMe: d.CallMe}
+	n := Notice{ID: recordID(now, len(s.facts(p.ID).Notices)), Kind: d.Kind, Days: d.Days, ReportedAt: now, CallMe: d.CallMe}
 	today := s.today()
 	for _, iso := range d.Days {
 		day, _ := parseDate(iso)
@@ -341,11 +391,11 @@ func (s *step) send(d AbsenceDraft, msg int) {
 				late = true
 			}
 		}
-		s.setFact(p.ID, absenceField(iso), Absence{Date: iso, Kind: d.Kind, ReportedAt: now, By: p.ID, Late: late, Notice: n.ID})
+		s.setAbsence(p.ID, Absence{Date: iso, Kind: d.Kind, ReportedAt: now, By: p.ID, Late: late, Notice: n.ID})
 	}
 	n.Told = s.tellAbsence(p, n, d.Days, check, false)
-	s.setFact(p.ID, noticeField(n.ID), n)
-	s.out.Chat.Phase, s.out.Chat.Absence = PhaseIdle, nil
+	s.setNotice(p.ID, n)
+	s.close("absence", "")
 
 	lang := s.lang()
 	lines := []string{s.t("absence.sent", nil)}
@@ -355,21 +405,20 @@ func (s *step) send(d AbsenceDraft, msg int) {
 	lines = append(lines, s.limitLines(check)...)
 	undo := [][]Button{{{Text: s.t("absence.btn.undo", nil), Data: Payload{Flow: "abs", Args: []string{"undo", n.ID}}.Encode()}}}
 	s.do(Answer{})
-	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: lang, MsgID: "absence.sent", Text: locales.Lines(lang, lines),
-		Inline: undo, Edit: msg, Urgent: true, Reason: ReasonAbsenceReported})
+	s.sayText("absence.sent", locales.Lines(lang, lines), withInline(undo), withEdit(msg))
 	s.scheduleBack(p, n)
 }
 
 // limitLines tells the participant what a passed limit means for them;
 // one line is enough, the adviser sees each rule.
 func (s *step) limitLines(check absence.Result) []string {
-	for _, r := range check.Passed {
-		if r == absence.RuleChildSickDays {
-			return []string{s.t("absence.child_days_over", nil)}
-		}
-		return []string{s.t("absence.doctor_note", nil)}
+	switch {
+	case len(check.Passed) == 0:
+		return nil
+	case check.Passed[0] == absence.RuleChildSickDays:
+		return []string{s.t("absence.child_days_over", nil)}
 	}
-	return nil
+	return []string{s.t("absence.doctor_note", nil)}
 }
 
 // tellAbsence tells the mentor of each affected placement day, the
@@ -487,22 +536,36 @@ func (s *step) undo(id string, msg int) {
 		s.deleteAbsence(p.ID, iso)
 	}
 	n.Undone = true
-	s.setFact(p.ID, noticeField(id), n)
+	s.setNotice(p.ID, n)
 	for _, who := range n.Told {
 		lang := s.langOf(who)
 		s.notify(who, "absence.undone_notice", locales.Args{"Name": p.Name, "Days": s.dayList(lang, datesOf(gone))})
 	}
 	s.do(Answer{})
 	s.say("absence.undone", nil, withEdit(msg))
-	s.do(CancelJob{ID: backJobID(p.ID, id)})
+	for _, d := range n.Days {
+		s.do(CancelJob{ID: backJobID(p.ID, id, d)})
+	}
+	if day, ok := s.nextScheduledDay(p, lastOf(datesOf(n.Days))); ok {
+		s.do(CancelJob{ID: backJobID(p.ID, id, day.String())})
+	}
 }
 
-// CancelJob removes a scheduled job that is no longer wanted.
-type CancelJob struct{ ID string }
+// backJobID names the "are you back?" job of one morning: each morning
+// has its own, so that asking again after "still sick" is a new job.
+func backJobID(person, notice, date string) string {
+	return "abs.back:" + person + ":" + notice + ":" + date
+}
 
-func (CancelJob) action() {}
-
-func backJobID(person, notice string) string { return "back:" + person + ":" + notice }
+func lastOf(days []roster.Date) roster.Date {
+	last := days[0]
+	for _, d := range days {
+		if last.Before(d) {
+			last = d
+		}
+	}
+	return last
+}
 
 // scheduleBack asks "are you back?" at 07:00 on the participant's next
 // scheduled day after the notice (PRODUCT.md §3.2).
@@ -518,8 +581,8 @@ func (s *step) scheduleBack(p *roster.Participant, n Notice) {
 	if !ok {
 		return
 	}
-	s.do(Schedule{ID: backJobID(p.ID, n.ID), Kind: TimerBack, Due: s.in.Cal.At(day, 7*60),
-		Person: p.ID, Data: TimerData{Person: p.ID, Date: day.String(), Notice: n.ID}})
+	s.do(Schedule{ID: backJobID(p.ID, n.ID, day.String()), Due: s.in.Cal.At(day, 7*60),
+		Timer: BackTimer{Person: p.ID, Date: day.String(), Notice: n.ID}})
 }
 
 // nextScheduledDay is the first day after d with a placement or class.
@@ -534,7 +597,7 @@ func (s *step) nextScheduledDay(p *roster.Participant, d roster.Date) (roster.Da
 }
 
 // askBack runs when the back-to-work job falls due.
-func (s *step) askBack(t TimerData) {
+func (s *step) askBack(t BackTimer) {
 	p := s.in.Roster.Participant(t.Person)
 	if p == nil {
 		return
@@ -582,19 +645,18 @@ func (s *step) backAnswer(answer, id, asked string, msg int) {
 		if acts := s.in.Cal.Activities(p, today, 1); len(acts) > 0 && !s.in.Now.Before(acts[0].Start) {
 			late = true
 		}
-		s.setFact(p.ID, absenceField(iso), Absence{Date: iso, Kind: n.Kind, ReportedAt: s.in.Now, By: p.ID, Late: late, Notice: n.ID})
-		n.Days = append(n.Days, iso)
+		s.setAbsence(p.ID, Absence{Date: iso, Kind: n.Kind, ReportedAt: s.in.Now, By: p.ID, Late: late, Notice: n.ID})
+		n.Days = append(slices.Clip(n.Days), iso)
 		told := s.tellAbsence(p, n, []string{iso}, check, true)
 		for _, who := range told {
 			if !slices.Contains(n.Told, who) {
-				n.Told = append(n.Told, who)
+				n.Told = append(slices.Clip(n.Told), who)
 			}
 		}
-		s.setFact(p.ID, noticeField(n.ID), n)
+		s.setNotice(p.ID, n)
 		lines := append([]string{s.t("absence.extended", nil)}, s.limitLines(check)...)
 		s.do(Answer{})
-		s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: s.lang(), MsgID: "absence.extended",
-			Text: locales.Lines(s.lang(), lines), Edit: msg, Urgent: true, Reason: ReasonAbsenceExtended})
+		s.sayText("absence.extended", locales.Lines(s.lang(), lines), withEdit(msg))
 		s.scheduleBack(p, n)
 	default:
 		s.stale()

@@ -6,19 +6,49 @@ import (
 	"innsjekk/schedule"
 )
 
-// Check-in on placement days, the nudges when nobody checked in, the
-// evening reminder and the mentor's morning card (PRODUCT.md §3.3, §3.4).
+// ✅ Check-in on placement days, the nudge when nobody checked in and the
+// adviser's unexplained-absence alert after that (PRODUCT.md §3.3).
 
-// Timer kinds.
-const (
-	TimerNudge       = "nudge"  // start + grace: "are you at work today?"
-	TimerUnexplained = "unexpl" // start + 2 × grace: tell the adviser
-	TimerReminder    = "remind" // evening before a placement day
-	TimerCard        = "card"   // 07:00: the mentor's morning card
-	TimerBack        = "back"   // morning after an absence: "are you back?"
-)
+type checkIns struct{ base }
 
-func (s *step) checkIn() {
+var _ = register(checkIns{})
+
+func (checkIns) spec() spec {
+	return spec{name: "checkin", code: "ci",
+		commands: []Command{{Name: "checkin", Icon: "✅", Label: "menu.checkin", Rank: 11, For: []roster.Role{roster.RoleParticipant}}},
+		timers:   []Timer{NudgeTimer{}, UnexplainedTimer{}},
+	}
+}
+
+// NudgeTimer asks "are you at work today?" checkin_grace after the start.
+type NudgeTimer struct {
+	Person string `json:"person"`
+	Date   string `json:"date"`
+}
+
+// UnexplainedTimer tells the adviser, another grace later.
+type UnexplainedTimer struct {
+	Person string `json:"person"`
+	Date   string `json:"date"`
+}
+
+func (NudgeTimer) TimerKind() string            { return "ci.nudge" }
+func (t NudgeTimer) TimerSubject() string       { return t.Person }
+func (UnexplainedTimer) TimerKind() string      { return "ci.unexplained" }
+func (t UnexplainedTimer) TimerSubject() string { return t.Person }
+
+func (checkIns) needs(n *Needs, q query) {
+	id := q.person
+	switch t := q.ev.Timer.(type) {
+	case NudgeTimer:
+		id = t.Person
+	case UnexplainedTimer:
+		id = t.Person
+	}
+	needParticipant(n, q.r, id)
+}
+
+func (checkIns) command(s *step, _, _ string) {
 	p := s.me.Participant
 	if p == nil {
 		s.reason(ReasonNotForRole)
@@ -45,7 +75,7 @@ func (s *step) recordCheckIn(p *roster.Participant, a schedule.Activity, msg int
 		return
 	}
 	s.reason(ReasonCheckIn)
-	s.setFact(p.ID, checkInField(iso), CheckIn{Date: iso, At: s.in.Now})
+	s.setCheckIn(p.ID, CheckIn{Date: iso, At: s.in.Now})
 	args["Time"] = s.in.Now.In(s.in.Cal.Loc()).Format("15:04")
 	if msg != 0 {
 		s.say("checkin.done", args, withEdit(msg))
@@ -54,9 +84,10 @@ func (s *step) recordCheckIn(p *roster.Participant, a schedule.Activity, msg int
 	s.say("checkin.done", args, s.menu())
 }
 
-// checkInButton handles the answers to "are you at work today?".
-func (s *step) checkInButton(p Payload, msg int) {
+// button handles the answers to "are you at work today?".
+func (checkIns) button(s *step, p Payload) {
 	part := s.me.Participant
+	msg := s.in.Event.MessageID
 	day, ok := parseDate(p.Arg(1))
 	if part == nil || !ok || day != s.today() {
 		s.stale()
@@ -67,17 +98,18 @@ func (s *step) checkInButton(p Payload, msg int) {
 		s.stale()
 		return
 	}
-	s.do(Answer{})
 	switch p.Arg(0) {
 	case "here":
+		s.do(Answer{})
 		s.recordCheckIn(part, a, msg)
 	case "sick":
-		s.out.Chat.Absence = &AbsenceDraft{Kind: "sick", Days: []string{day.String()}}
-		s.confirmScreen(s.out.Chat.Absence, msg)
+		s.do(Answer{})
+		s.confirmScreen(&AbsenceDraft{Kind: "sick", Days: []string{day.String()}}, msg)
 	case "problem":
+		s.do(Answer{})
 		s.reason(ReasonCheckInProblem)
 		if _, answered := s.facts(part.ID).CheckIns[day.String()]; !answered {
-			s.setFact(part.ID, checkInField(day.String()), CheckIn{Date: day.String(), At: s.in.Now, Problem: true})
+			s.setCheckIn(part.ID, CheckIn{Date: day.String(), At: s.in.Now, Problem: true})
 		}
 		adv := part.Adviser
 		s.notify(adv.ID, "checkin.problem_adviser", locales.Args{"Name": part.Name, "Place": a.Place})
@@ -87,97 +119,70 @@ func (s *step) checkInButton(p Payload, msg int) {
 	}
 }
 
-// timer runs a job that fell due. Its subject need not be on Telegram:
+// timer runs a nudge or an alert. Its subject need not be on Telegram:
 // the adviser still hears of an unexplained absence.
-func (s *step) timer() {
-	t := decodeTimer(s.in.Event.Data)
-	switch s.in.Event.Timer {
-	case TimerNudge, TimerUnexplained, TimerReminder:
-		p := s.in.Roster.Participant(t.Person)
-		day, ok := parseDate(t.Date)
-		if p == nil || !ok {
+func (checkIns) timer(s *step, t Timer) {
+	var person, date string
+	switch t := t.(type) {
+	case NudgeTimer:
+		person, date = t.Person, t.Date
+	case UnexplainedTimer:
+		person, date = t.Person, t.Date
+	}
+	p := s.in.Roster.Participant(person)
+	day, ok := parseDate(date)
+	if p == nil || !ok {
+		return
+	}
+	a, ok := s.in.Cal.PlacementOn(p, day)
+	if !ok {
+		return // the roster changed since the job was planned
+	}
+	f := s.facts(p.ID)
+	_, absent := f.Absences[date]
+	_, came := f.CheckIns[date]
+	grace := s.in.Roster.Programme.Reminders.CheckinGrace
+	switch t.(type) {
+	case NudgeTimer:
+		// A job planned before the hours changed must not fire early.
+		if absent || came || s.in.Now.Before(a.Start.Add(grace)) {
 			return
 		}
-		a, ok := s.in.Cal.PlacementOn(p, day)
-		if !ok {
-			return // the roster changed since the job was planned
+		s.reason(ReasonCheckInNudge)
+		lang := s.langOf(p.ID)
+		b := func(id, arg string) Button {
+			return Button{Text: tr(lang, id, nil), Data: Payload{Flow: "ci", Args: []string{arg, date}}.Encode()}
 		}
-		f := s.facts(p.ID)
-		_, absent := f.Absences[t.Date]
-		_, came := f.CheckIns[t.Date]
-		grace := s.in.Roster.Programme.Reminders.CheckinGrace
-		switch s.in.Event.Timer {
-		case TimerNudge:
-			// A job planned before the hours changed must not fire early.
-			if absent || came || s.in.Now.Before(a.Start.Add(grace)) {
-				return
-			}
-			s.reason(ReasonCheckInNudge)
-			lang := s.langOf(p.ID)
-			b := func(id, arg string) Button {
-				return Button{Text: tr(lang, id, nil), Data: Payload{Flow: "ci", Args: []string{arg, t.Date}}.Encode()}
-			}
-			kb := [][]Button{{b("checkin.btn.here", "here"), b("checkin.btn.sick", "sick")}, {b("checkin.btn.problem", "problem")}}
-			s.notify(p.ID, "checkin.nudge", locales.Args{"Place": a.Place}, withInline(kb))
-		case TimerUnexplained:
-			if absent || came || s.in.Now.Before(a.Start.Add(2*grace)) {
-				return
-			}
-			s.reason(ReasonUnexplained)
-			s.notify(p.Adviser.ID, "checkin.unexplained", locales.Args{"Name": p.Name, "Place": a.Place,
-				"Start": a.Start.Format("15:04")})
-		case TimerReminder:
-			if absent {
-				return
-			}
-			s.reason(ReasonReminder)
-			args := locales.Args{"Place": a.Place, "Start": a.Start.Format("15:04"), "End": a.End.Format("15:04"),
-				"Address": a.Address, "Mentor": a.Mentor.Name}
-			id := "reminder.evening"
-			if a.Address == "" {
-				id = "reminder.evening_no_address"
-			}
-			s.notify(p.ID, id, args)
+		kb := [][]Button{{b("checkin.btn.here", "here"), b("checkin.btn.sick", "sick")}, {b("checkin.btn.problem", "problem")}}
+		s.notify(p.ID, "checkin.nudge", locales.Args{"Place": a.Place}, withInline(kb))
+	case UnexplainedTimer:
+		if absent || came || s.in.Now.Before(a.Start.Add(2*grace)) {
+			return
 		}
-	case TimerCard:
-		s.morningCard(t)
-	case TimerBack:
-		s.askBack(t)
-	case TimerMeeting:
-		s.meetingReminder(t)
+		s.reason(ReasonUnexplained)
+		s.notify(p.Adviser.ID, "checkin.unexplained", locales.Args{"Name": p.Name, "Place": a.Place,
+			"Start": a.Start.Format("15:04")})
 	}
 }
 
-// morningCard tells a mentor on shift who comes today and who is away,
-// for the whole workplace in one message (PRODUCT.md §3.3).
-func (s *step) morningCard(t TimerData) {
-	m := s.in.Roster.Contact(t.Person)
-	day, ok := parseDate(t.Date)
-	if m == nil || !ok || !m.MorningCard {
+// plan lays out the day's nudges and alerts. The start is part of the
+// job id: a roster that moves the hours plans new jobs, and the old ones
+// find nothing to do.
+func (checkIns) plan(pl *planning) {
+	grace := pl.r.Programme.Reminders.CheckinGrace
+	if grace <= 0 {
 		return
 	}
-	lang := s.langOf(m.ID)
-	lines := []string{tr(lang, "card.title", locales.Args{"Employer": m.Employer.Name, "Day": s.dayLabel(lang, day)})}
-	n := 0
-	for _, p := range s.in.Roster.Participants {
-		if p.Placement == nil || p.Placement.Employer != m.Employer {
-			continue
-		}
-		a, ok := s.in.Cal.PlacementOn(p, day)
+	iso := pl.day.String()
+	for _, p := range pl.r.Participants {
+		a, ok := pl.cal.PlacementOn(p, pl.day)
 		if !ok {
 			continue
 		}
-		n++
-		if _, absent := s.facts(p.ID).Absences[t.Date]; absent {
-			lines = append(lines, tr(lang, "card.absent", locales.Args{"Name": p.Name}))
-		} else {
-			lines = append(lines, tr(lang, "card.coming", locales.Args{"Name": p.Name,
-				"Start": a.Start.Format("15:04"), "End": a.End.Format("15:04")}))
-		}
+		at := a.Start.Format("1504")
+		pl.add(Schedule{ID: "nudge:" + p.ID + ":" + iso + ":" + at, Due: a.Start.Add(grace),
+			Timer: NudgeTimer{Person: p.ID, Date: iso}})
+		pl.add(Schedule{ID: "unexpl:" + p.ID + ":" + iso + ":" + at, Due: a.Start.Add(2 * grace),
+			Timer: UnexplainedTimer{Person: p.ID, Date: iso}})
 	}
-	if n == 0 {
-		return
-	}
-	s.reason(ReasonMorningCard)
-	s.notifyText(m.ID, "card.title", locales.Lines(lang, lines))
 }

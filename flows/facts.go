@@ -1,15 +1,15 @@
 package flows
 
 import (
-	"encoding/json"
-	"sort"
+	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"innsjekk/absence"
 	"innsjekk/roster"
 )
+
+// What a participant reported, stored in their own record (PersonKey).
 
 // Absence is one day a participant is away (PRODUCT.md §6: date, kind,
 // reported at, by whom, late). No health detail is ever kept.
@@ -43,164 +43,117 @@ type CheckIn struct {
 	Problem bool `json:"problem,omitempty"`
 }
 
-// Facts is what one person reported, as stored.
-type Facts struct {
+// Field prefixes of a person's record.
+var (
+	absenceField = field[Absence]("a", 1)
+	noticeField  = field[Notice]("n", 1)
+	checkInField = field[CheckIn]("c", 1)
+)
+
+func fieldOf(prefix, id string) string { return prefix + ":" + id }
+
+// facts is a typed view of a person's record.
+type facts struct {
 	Absences map[string]Absence // by ISO date
 	Notices  map[string]Notice  // by id
 	CheckIns map[string]CheckIn // by ISO date
 	Meetings map[string]Meeting // by id
 }
 
-// factID names a notice or meeting: short (it travels in button data) and
-// unique per person, even for two made at the same instant.
-func factID(now time.Time, n int) string {
-	return strconv.FormatInt(now.UnixMilli(), 36) + "." + strconv.Itoa(n)
+// facts returns the current view of what person reported.
+func (s *step) facts(person string) facts {
+	return factsOf(s.rec(PersonKey(person)))
 }
 
-// Field names in a person's facts hash.
-func absenceField(date string) string { return "a:" + date }
-func noticeField(id string) string    { return "n:" + id }
-func checkInField(date string) string { return "c:" + date }
-
-// DecodeFacts reads a stored facts hash; unreadable fields are skipped.
-func DecodeFacts(fields map[string]string) *Facts {
-	f := newFacts()
-	for k, v := range fields {
-		switch {
-		case strings.HasPrefix(k, "a:"):
-			var a Absence
-			if json.Unmarshal([]byte(v), &a) == nil {
-				f.Absences[a.Date] = a
-			}
-		case strings.HasPrefix(k, "n:"):
-			var n Notice
-			if json.Unmarshal([]byte(v), &n) == nil {
-				f.Notices[n.ID] = n
-			}
-		case strings.HasPrefix(k, "c:"):
-			var c CheckIn
-			if json.Unmarshal([]byte(v), &c) == nil {
-				f.CheckIns[c.Date] = c
-			}
-		case strings.HasPrefix(k, "m:"):
-			var m Meeting
-			if json.Unmarshal([]byte(v), &m) == nil {
-				f.Meetings[m.ID] = m
-			}
+func factsOf(r Record) facts {
+	f := facts{Absences: map[string]Absence{}, Notices: map[string]Notice{}, CheckIns: map[string]CheckIn{},
+		Meetings: map[string]Meeting{}}
+	for _, v := range r {
+		switch x := v.(type) {
+		case Absence:
+			f.Absences[x.Date] = x
+		case Notice:
+			f.Notices[x.ID] = x
+		case CheckIn:
+			f.CheckIns[x.Date] = x
+		case Meeting:
+			f.Meetings[x.ID] = x
 		}
 	}
 	return f
 }
 
-func newFacts() *Facts {
-	return &Facts{Absences: map[string]Absence{}, Notices: map[string]Notice{}, CheckIns: map[string]CheckIn{},
-		Meetings: map[string]Meeting{}}
-}
-
-// FactsFor lists the people whose facts a step needs: the chat's own
-// person, the participants placed with a mentor, and a timer's subject.
-func FactsFor(r *roster.Roster, chatPerson string, ev Event) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(id string) {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
+// Meetings returns the meetings stored in a person's record, for the
+// command line's slot finder.
+func Meetings(r Record) []Meeting {
+	var out []Meeting
+	for _, m := range factsOf(r).Meetings {
+		out = append(out, m)
 	}
-	who := []string{chatPerson}
-	if ev.Kind == EvTimer {
-		who = append(who, decodeTimer(ev.Data).Person)
-	}
-	for _, id := range who {
-		if id == "" {
-			continue
-		}
-		if r.Participant(id) != nil {
-			add(id)
-		}
-		// A workplace contact's morning card covers the whole workplace.
-		if c := r.Contact(id); c != nil {
-			for _, p := range r.Participants {
-				if p.Placement != nil && p.Placement.Employer == c.Employer {
-					add(p.ID)
-				}
-			}
-		}
-		// A counsellor books into their participants' calendars.
-		if st := r.StaffMember(id); st != nil && (st.Has(roster.RoleNav) || st.Has(roster.RoleAdviser)) {
-			for _, p := range r.Participants {
-				if st.Has(roster.RoleAdmin) || p.Adviser == st || p.Nav == st {
-					add(p.ID)
-				}
-			}
-		}
-	}
-	sort.Strings(out)
+	slices.SortFunc(out, func(a, b Meeting) int { return a.Start.Compare(b.Start) })
 	return out
 }
 
-// SetFact writes (or, with a nil Value, deletes) one field of a person's
-// facts.
-type SetFact struct {
-	Person string
-	Field  string
-	Value  any
+func (s *step) setAbsence(person string, a Absence) {
+	s.put(PersonKey(person), fieldOf(absenceField, a.Date), a)
 }
 
-// Schedule adds a durable job; a job with the same id is not added twice.
-type Schedule struct {
-	ID     string
-	Kind   string
-	Due    time.Time
-	Person string
-	Data   TimerData
+func (s *step) deleteAbsence(person, date string) {
+	s.put(PersonKey(person), fieldOf(absenceField, date), nil)
 }
 
-func (SetFact) action()  {}
-func (Schedule) action() {}
-
-// TimerData is what a job carries back to the flow when it falls due.
-type TimerData struct {
-	Person string `json:"person"`
-	Date   string `json:"date,omitempty"`
-	Notice string `json:"notice,omitempty"`
+func (s *step) setNotice(person string, n Notice) {
+	s.put(PersonKey(person), fieldOf(noticeField, n.ID), n)
 }
 
-func decodeTimer(s string) TimerData {
-	var t TimerData
-	_ = json.Unmarshal([]byte(s), &t)
-	return t
+func (s *step) setCheckIn(person string, c CheckIn) {
+	s.put(PersonKey(person), fieldOf(checkInField, c.Date), c)
 }
 
-// Encode renders the timer data for a job.
-func (t TimerData) Encode() string {
-	b, _ := json.Marshal(t)
-	return string(b)
+// recordID names a notice or meeting: short (it travels in button data)
+// and unique per person, even for two made at the same instant.
+func recordID(now time.Time, n int) string {
+	return strconv.FormatInt(now.UnixMilli(), 36) + "." + strconv.Itoa(n)
 }
 
-// FactDate is the date a stored fact is about (for a notice, its last
-// day), used to expire facts after the retention period.
-func FactDate(field, value string) string {
-	switch {
-	case strings.HasPrefix(field, "a:"), strings.HasPrefix(field, "c:"):
-		return field[2:]
-	case strings.HasPrefix(field, "m:"):
-		var m Meeting
-		if json.Unmarshal([]byte(value), &m) == nil && !m.Start.IsZero() {
-			return m.Start.UTC().Format("2006-01-02")
+// RecordDate is the date a stored value is about, used to expire it after
+// the retention period (PRODUCT.md §6); false for a value kept until
+// something else removes it.
+func RecordDate(v any, loc *time.Location) (string, bool) {
+	switch x := v.(type) {
+	case Absence:
+		return x.Date, true
+	case CheckIn:
+		return x.Date, true
+	case Meeting:
+		if x.Start.IsZero() {
+			return "", false
 		}
-	case strings.HasPrefix(field, "n:"):
-		var n Notice
-		if json.Unmarshal([]byte(value), &n) == nil && len(n.Days) > 0 {
-			last := n.Days[0]
-			for _, d := range n.Days {
-				if d > last {
-					last = d
-				}
-			}
-			return last
+		return x.Start.In(loc).Format("2006-01-02"), true
+	case CalendarEntry:
+		return x.Start.In(loc).Format("2006-01-02"), true
+	case Notice:
+		if len(x.Days) == 0 {
+			return "", false
+		}
+		return slices.Max(x.Days), true
+	case dated:
+		return x.recordDate(loc)
+	}
+	return "", false
+}
+
+// dated is a stored value that knows its own date for retention.
+type dated interface {
+	recordDate(loc *time.Location) (string, bool)
+}
+
+func datesOf(isos []string) []roster.Date {
+	var out []roster.Date
+	for _, iso := range isos {
+		if d, ok := parseDate(iso); ok {
+			out = append(out, d)
 		}
 	}
-	return "9999-12-31" // unknown: keep
+	return out
 }

@@ -1,8 +1,11 @@
-// Package flows holds Innsjekk's conversations. A step takes the stored
-// state of one chat, what the engine loaded, the event and the time, and
-// returns the new state and the actions to carry out. It performs no I/O
-// and never reads the clock, so every conversation can be replayed in a
-// test exactly as it ran.
+// Package flows holds Innsjekk's conversations. Each flow (absence.go,
+// checkin.go, meeting.go, …) is its own type in its own file, registered
+// once (registry.go) with its commands, buttons, timers and the records it
+// reads. A step takes the stored state of one chat, the records the flow
+// asked for, the event and the time, and returns the new state and the
+// actions to carry out. It performs no I/O, never reads the clock and never
+// changes its input, so every conversation can be replayed in a test
+// exactly as it ran.
 package flows
 
 import (
@@ -12,24 +15,35 @@ import (
 	"innsjekk/schedule"
 )
 
-// SchemaVersion is stored with every Chat so that a later release can
-// migrate state written by an earlier one.
-const SchemaVersion = 1
-
-// Phase says where a chat is in a multi-step conversation. It is a string
-// because it is stored and shown in transcripts.
+// Phase says where a conversation is. It is a string because it is stored
+// and shown in transcripts.
 type Phase string
 
-// PhaseIdle is a chat waiting for the person to start something.
-const PhaseIdle Phase = ""
-
-// Chat is the stored state of one Telegram chat.
+// Chat is the stored state of one Telegram chat: whose it is and the
+// conversations open in it. Several can be open at once (a mentor with
+// three feedback prompts); typed text goes to the newest that asked for
+// it.
 type Chat struct {
-	V      int    `json:"v"`
-	Person string `json:"person,omitempty"`
-	Phase  Phase  `json:"phase,omitempty"`
-	// Absence is the sick notice being put together.
-	Absence *AbsenceDraft `json:"absence,omitempty"`
+	V      int            `json:"v"`
+	Person string         `json:"person,omitempty"`
+	Open   []Conversation `json:"open,omitempty"`
+}
+
+// Conversation is one open multi-step exchange in a chat.
+type Conversation struct {
+	Flow string `json:"flow"`
+	// Ref names the instance, so that two of one flow can be open at once
+	// ("amina:2026-W49"). Empty for a flow that has one at a time.
+	Ref   string `json:"ref,omitempty"`
+	Phase Phase  `json:"phase"`
+	// Draft is the flow's own typed draft, as JSON (see draftOf).
+	Draft []byte `json:"draft,omitempty"`
+	// Input: the conversation waits for typed text, a voice message or a
+	// photo.
+	Input   bool      `json:"input,omitempty"`
+	Expires time.Time `json:"expires"`
+	// Msg is the message that shows the conversation, edited as it moves.
+	Msg int `json:"msg,omitempty"`
 }
 
 // Binding ties a roster person to their Telegram chat. The people table of
@@ -38,6 +52,9 @@ type Chat struct {
 type Binding struct {
 	Chat int64  `json:"chat"`
 	Lang string `json:"lang,omitempty"` // explicit choice; empty = roster language
+	// Unreachable: Telegram refused a message because the person blocked
+	// the bot (403). It clears when they write again.
+	Unreachable bool `json:"unreachable,omitempty"`
 }
 
 // Invite is a single-use onboarding code (PRODUCT.md §3.1).
@@ -62,26 +79,47 @@ const (
 // Event is one thing a user did, or a timer.
 type Event struct {
 	Kind      EventKind `json:"kind"`
-	Text      string    `json:"text,omitempty"`    // text, or the command's arguments
+	Text      string    `json:"text,omitempty"`    // text, a caption, or the command's arguments
 	Command   string    `json:"command,omitempty"` // lowercase, without "/" and "@bot"
 	Data      string    `json:"data,omitempty"`    // inline button data: client input, never trusted
 	MessageID int       `json:"message_id,omitempty"`
 	LangHint  string    `json:"lang_hint,omitempty"` // Telegram's language_code: a hint only
-	Timer     string    `json:"timer,omitempty"`
+	Media     *Media    `json:"media,omitempty"`
+	// Timer is the typed payload of a job that fell due.
+	Timer Timer `json:"-"`
 }
 
-// Input is everything a step may look at.
+// Media is a voice message, photo or document a user sent. It is relayed
+// by Telegram's file id and never downloaded.
+type Media struct {
+	Kind   MediaKind `json:"kind"`
+	FileID string    `json:"file_id"`
+}
+
+// MediaKind is what kind of file a Media is.
+type MediaKind string
+
+const (
+	MediaVoice    MediaKind = "voice"
+	MediaPhoto    MediaKind = "photo"
+	MediaDocument MediaKind = "document"
+)
+
+// Input is everything a step may look at. The step treats it as read-only.
 type Input struct {
 	Now    time.Time
 	Roster *roster.Roster
 	Cal    *schedule.Calendar
 	ChatID int64
 	Chat   Chat
+	// People holds the bindings of the people the flow said it needs
+	// (Needs.People); a person absent here is not on Telegram.
 	People map[string]Binding
 	Invite *Invite // the invite named by "/start CODE", nil if there is none
-	// Facts holds what the people in FactsFor reported, by person id.
-	Facts map[string]*Facts
-	Event Event
+	// Records are the stored records the flow said it needs, by key; a
+	// missing one is empty.
+	Records map[Key]Record
+	Event   Event
 }
 
 // Action is something the engine carries out after it has committed the
@@ -103,12 +141,24 @@ type Say struct {
 	MsgID     string     `json:"msg_id"`
 	Text      string     `json:"text"`
 	Inline    [][]Button `json:"inline,omitempty"`
-	Menu      [][]string `json:"menu,omitempty"` // reply keyboard
-	Edit      int        `json:"edit,omitempty"` // edit this message instead of sending
-	Urgent    bool       `json:"urgent,omitempty"`
-	NotBefore time.Time  `json:"not_before,omitzero"`
+	Menu      [][]string `json:"menu,omitempty"`      // reply keyboard
+	NoMenu    bool       `json:"no_menu,omitempty"`   // remove the reply keyboard
+	Media     *Media     `json:"media,omitempty"`     // sent by file id, Text as its caption
+	Edit      int        `json:"edit,omitempty"`      // edit this message instead of sending
+	Class     Class      `json:"class,omitempty"`     // which send queue
+	NotBefore time.Time  `json:"not_before,omitzero"` // held until then (quiet hours)
 	Reason    Reason     `json:"reason,omitempty"`
 }
+
+// Class orders the outbox: a user's answer goes ahead of notices to other
+// people, which go ahead of bulk scheduled work.
+type Class string
+
+const (
+	ClassAnswer Class = "answer" // to the person who acted
+	ClassNotice Class = "notice" // to others, about something that just happened
+	ClassBulk   Class = "bulk"   // reminders, cards, digests
+)
 
 // Answer answers the callback query of the tapped button (a short toast).
 type Answer struct {
@@ -134,16 +184,38 @@ type SetCommands struct {
 	Commands []string `json:"commands"`
 }
 
-func (SetCommands) action() {}
+// Forget erases a person: their own record, Telegram binding, chat state
+// and scheduled jobs. Entries about them in other people's records are
+// deleted by the step itself, with Put.
+type Forget struct {
+	Person string
+	By     string // who confirmed, for the audit log
+}
 
-func (Say) action()        {}
-func (Answer) action()     {}
-func (SetBinding) action() {}
-func (UseInvite) action()  {}
+// Schedule adds a durable job; a job with the same id is not added twice.
+type Schedule struct {
+	ID    string
+	Due   time.Time
+	Timer Timer
+}
+
+// CancelJob removes a scheduled job that is no longer wanted.
+type CancelJob struct{ ID string }
+
+func (Say) action()         {}
+func (Answer) action()      {}
+func (SetBinding) action()  {}
+func (UseInvite) action()   {}
+func (SetCommands) action() {}
+func (Forget) action()      {}
+func (Schedule) action()    {}
+func (CancelJob) action()   {}
 
 // Result is what a step decided.
 type Result struct {
 	Chat    Chat
 	Actions []Action
 	Reason  Reason
+	// Flow is the flow that handled the event, for logs.
+	Flow string
 }

@@ -1,9 +1,12 @@
 package flows_test
 
 import (
+	"bytes"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"innsjekk/examples"
 	"innsjekk/flows"
@@ -12,10 +15,9 @@ import (
 	"innsjekk/schedule"
 )
 
-var oslo, _ = time.LoadLocation("Europe/Oslo")
-
-// Tuesday 1 December 2026, 08:00 in Oslo.
-var now = time.Date(2026, 12, 1, 8, 0, 0, 0, oslo)
+// What cannot be read off one conversation: rules that hold across every
+// language, every role, or every day. Conversations themselves are the
+// golden transcripts under testdata/ (transcript_test.go).
 
 func exampleRoster(t testing.TB) *roster.Roster {
 	t.Helper()
@@ -24,68 +26,6 @@ func exampleRoster(t testing.TB) *roster.Roster {
 		t.Fatal(err)
 	}
 	return r
-}
-
-// world is the state a sequence of steps runs against, kept by the test
-// the way the engine keeps it in Redis.
-type world struct {
-	t       *testing.T
-	r       *roster.Roster
-	cal     *schedule.Calendar
-	chats   map[int64]flows.Chat
-	people  map[string]flows.Binding
-	invites map[string]flows.Invite
-	now     time.Time
-}
-
-func newWorld(t *testing.T) *world {
-	r := exampleRoster(t)
-	return &world{t: t, r: r, cal: schedule.New(r.Programme), chats: map[int64]flows.Chat{},
-		people: map[string]flows.Binding{}, invites: map[string]flows.Invite{}, now: now}
-}
-
-// step runs one event for chat and applies the result like the engine.
-func (w *world) step(chat int64, ev flows.Event) flows.Result {
-	w.t.Helper()
-	people := map[string]flows.Binding{}
-	for k, v := range w.people {
-		people[k] = v
-	}
-	in := flows.Input{Now: w.now, Roster: w.r, Cal: w.cal, ChatID: chat, Chat: w.chats[chat], People: people, Event: ev}
-	if ev.Kind == flows.EvCommand && ev.Command == "start" {
-		if inv, ok := w.invites[ev.Text]; ok {
-			in.Invite = &inv
-		}
-	}
-	res := flows.Step(in)
-	w.chats[chat] = res.Chat
-	for _, a := range res.Actions {
-		switch a := a.(type) {
-		case flows.SetBinding:
-			if a.Binding.Chat == 0 {
-				delete(w.people, a.Person)
-			} else {
-				w.people[a.Person] = a.Binding
-			}
-		case flows.UseInvite:
-			w.invites[a.Invite.Code] = a.Invite
-		case flows.Say:
-			if a.To == 0 && a.ToPerson == "" {
-				w.t.Errorf("a message with no recipient: %s", a.MsgID)
-			}
-			if a.Text == "" || a.Text == a.MsgID {
-				w.t.Errorf("message %s rendered as %q", a.MsgID, a.Text)
-			}
-			for _, row := range a.Inline {
-				for _, b := range row {
-					if len(b.Data) > 64 {
-						w.t.Errorf("button data over 64 bytes: %q", b.Data)
-					}
-				}
-			}
-		}
-	}
-	return res
 }
 
 func says(res flows.Result) []flows.Say {
@@ -98,226 +38,123 @@ func says(res flows.Result) []flows.Say {
 	return out
 }
 
-func msgIDs(res flows.Result) string {
-	var ids []string
-	for _, s := range says(res) {
-		ids = append(ids, s.MsgID)
-	}
-	return strings.Join(ids, " ")
-}
-
-func cmd(c, args string) flows.Event {
-	return flows.Event{Kind: flows.EvCommand, Command: c, Text: args}
-}
-
-func text(s string) flows.Event { return flows.Event{Kind: flows.EvText, Text: s} }
-
-func (w *world) onboard(person string, chat int64) {
-	w.t.Helper()
-	code := "code-" + person
-	w.invites[code] = flows.Invite{Code: code, Person: person, Expires: w.now.Add(24 * time.Hour)}
-	res := w.step(chat, cmd("start", code))
-	if res.Reason != flows.ReasonWelcome {
-		w.t.Fatalf("onboarding %s: reason %s", person, res.Reason)
-	}
-}
-
-func TestInvites(t *testing.T) {
-	w := newWorld(t)
-	w.invites["good"] = flows.Invite{Code: "good", Person: "amina", Expires: now.Add(time.Hour)}
-	w.invites["old"] = flows.Invite{Code: "old", Person: "yonas", Expires: now.Add(-time.Second)}
-	w.invites["gone"] = flows.Invite{Code: "gone", Person: "nobody", Expires: now.Add(time.Hour)}
-	cases := []struct {
-		chat   int64
-		ev     flows.Event
-		reason flows.Reason
-		ids    string
-	}{
-		{1, cmd("start", "nope"), flows.ReasonInviteInvalid, "invite.invalid"},
-		{1, cmd("start", "old"), flows.ReasonInviteExpired, "invite.expired"},
-		{1, cmd("start", "gone"), flows.ReasonInviteInvalid, "invite.invalid"},
-		{1, cmd("start", ""), flows.ReasonUnknownChat, "unknown.intro"},
-		{1, cmd("start", "good"), flows.ReasonWelcome, "welcome.hello language.offer"},
-		{2, cmd("start", "good"), flows.ReasonInviteUsed, "invite.used"},
-		// The same chat may tap the link again: it is greeted again.
-		{1, cmd("start", "good"), flows.ReasonWelcome, "welcome.hello language.offer"},
-		{1, cmd("start", ""), flows.ReasonMenu, "menu.back"},
-		{2, text("hei"), flows.ReasonUnknownChat, "unknown.intro"},
-	}
-	for i, c := range cases {
-		res := w.step(c.chat, c.ev)
-		if res.Reason != c.reason || msgIDs(res) != c.ids {
-			t.Errorf("case %d: reason %s, messages %q; want %s, %q", i, res.Reason, msgIDs(res), c.reason, c.ids)
-		}
-	}
-	if b := w.people["amina"]; b.Chat != 1 {
-		t.Fatalf("amina bound to %d, want 1", b.Chat)
-	}
-}
-
-// The unknown-chat answer and the invite refusals say nothing from the
-// roster, whatever the code was for.
-func TestUnknownLearnsNothing(t *testing.T) {
-	w := newWorld(t)
-	w.invites["used"] = flows.Invite{Code: "used", Person: "amina", Expires: now.Add(time.Hour), UsedBy: 99}
-	for _, ev := range []flows.Event{text("hello"), cmd("start", "used"), cmd("start", "x"), cmd("week", ""), cmd("mydata", ""),
-		{Kind: flows.EvButton, Data: "1|lang|ar"}} {
-		res := w.step(5, ev)
-		for _, s := range says(res) {
-			for _, p := range w.r.Participants {
-				if strings.Contains(s.Text, p.Name) || (p.Placement != nil && strings.Contains(s.Text, p.Placement.Employer.Name)) {
-					t.Errorf("%v revealed %q", ev, s.Text)
-				}
-			}
-			for _, st := range w.r.Staff {
-				if strings.Contains(s.Text, st.Name) {
-					t.Errorf("%v revealed %q", ev, s.Text)
-				}
-			}
-		}
-		for _, a := range res.Actions {
-			if _, ok := a.(flows.SetBinding); ok {
-				t.Errorf("%v changed a binding", ev)
-			}
-		}
-	}
-	// Every language, first the one the client hinted.
-	res := w.step(5, flows.Event{Kind: flows.EvText, Text: "hi", LangHint: "uk"})
-	msg := says(res)[0].Text
-	if !strings.HasPrefix(msg, locales.Text("uk", "unknown.intro", nil)) {
-		t.Errorf("not Ukrainian first: %q", msg)
-	}
+// sickWords are every shipped language's words for "sick".
+func sickWords() []string {
+	var out []string
 	for _, l := range roster.Languages {
-		if !strings.Contains(msg, locales.Text(l, "unknown.intro", nil)) {
-			t.Errorf("intro lacks %s", l)
+		for _, w := range strings.Split(locales.Text(l, "absence.words", nil), ",") {
+			if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+				out = append(out, w)
+			}
+		}
+	}
+	return out
+}
+
+func noReason(t *testing.T, who, text string) {
+	t.Helper()
+	words := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsMark(r) })
+	for _, w := range sickWords() {
+		if slices.Contains(words, w) {
+			t.Errorf("%s was told a reason (%q): %q", who, w, text)
+		}
+	}
+	for _, k := range []string{"sick", "child_sick", "appointment", "paid_shift", "other"} {
+		for _, l := range roster.Languages {
+			if label := locales.Text(l, "absence.kind_"+k, nil); strings.Contains(text, label) {
+				t.Errorf("%s was told the kind %q: %q", who, label, text)
+			}
 		}
 	}
 }
 
-func TestLanguageSwitchAndForgedButtons(t *testing.T) {
-	w := newWorld(t)
-	w.onboard("olena", 7)
-	res := w.step(7, flows.Event{Kind: flows.EvButton, Data: "1|lang|ar", MessageID: 3})
-	if res.Reason != flows.ReasonLanguageSet || w.people["olena"].Lang != "ar" {
-		t.Fatalf("reason %s, lang %q", res.Reason, w.people["olena"].Lang)
-	}
-	if ids := msgIDs(res); ids != "language.chosen language.changed" {
-		t.Fatalf("messages %q", ids)
-	}
-	if s := says(res)[0]; s.Edit != 3 {
-		t.Fatalf("the picker was not edited in place: %+v", s)
-	}
-	// Client-made data is checked, never trusted.
-	for _, data := range []string{"1|lang|de", "1|lang|", "2|lang|nb", "1|nope|x", "garbage", strings.Repeat("1|lang|nb", 10)} {
-		res := w.step(7, flows.Event{Kind: flows.EvButton, Data: data})
-		if res.Reason != flows.ReasonStaleButton || w.people["olena"].Lang != "ar" {
-			t.Errorf("%q: reason %s, lang %q", data, res.Reason, w.people["olena"].Lang)
-		}
-	}
-	// Menu taps work by icon, whatever the label's language.
-	res = w.step(7, text(locales.Text("ar", "menu.week", nil)))
-	if res.Reason != flows.ReasonWeek {
-		t.Fatalf("Arabic week label: reason %s", res.Reason)
-	}
-	res = w.step(7, text("📅 whatever"))
-	if res.Reason != flows.ReasonWeek {
-		t.Fatalf("icon only: reason %s", res.Reason)
-	}
-}
-
-func TestWeekAcrossRolesAndLanguages(t *testing.T) {
-	w := newWorld(t)
-	w.onboard("amina", 1)
-	w.onboard("per", 2)
-	res := w.step(1, cmd("week", ""))
-	week := says(res)[0]
-	if week.Lang != "ar" || !strings.HasPrefix(week.Text, "\u200f") {
-		t.Fatalf("amina's week is not right to left Arabic: %q", week.Text)
-	}
-	// Tue 1 Dec: Hotell Strand; Wed 2: class; Thu 3: Strand; Mon 7: class.
-	for _, want := range []string{"\u2068Hotell Strand\u2069", "\u206809:00\u2069", "\u206815:00\u2069", "\u206801.12\u2069", "\u206803.12\u2069", "\u206807.12\u2069"} {
-		if !strings.Contains(week.Text, want) {
-			t.Errorf("week lacks %q:\n%s", want, week.Text)
-		}
-	}
-	if strings.Contains(week.Text, "\u206808.12\u2069") {
-		t.Errorf("week runs past seven days:\n%s", week.Text)
-	}
-	if res := w.step(2, cmd("week", "")); res.Reason != flows.ReasonNotForRole {
-		t.Errorf("mentor's /week: reason %s", res.Reason)
-	}
-	// Christmas: the 24th is closed, 25th and 26th are holidays.
-	w.now = time.Date(2026, 12, 23, 8, 0, 0, 0, oslo)
-	xmas := says(w.step(1, cmd("week", "")))[0].Text
-	for _, d := range []string{"24.12", "25.12", "26.12"} {
-		if strings.Contains(xmas, d) {
-			t.Errorf("week shows closed day %s:\n%s", d, xmas)
+// Every message an employer or teacher can get is free of any reason, in
+// every language (PRODUCT.md §2.5).
+func TestEmployerMessagesNameNoReason(t *testing.T) {
+	args := locales.Args{"Name": "X", "Days": "D", "Back": "B", "Employer": "E", "Day": "D", "Start": "S", "End": "E"}
+	for _, l := range roster.Languages {
+		for _, id := range []string{"absence.mentor", "absence.mentor_no_back", "absence.mentor_again", "absence.mentor_no_back_again",
+			"absence.teacher", "absence.undone_notice", "card.title", "card.absent", "card.coming", "meeting.mentor_away",
+			"meeting.mentor_not_away"} {
+			noReason(t, l+" "+id, locales.Text(l, id, args))
 		}
 	}
 }
 
-func TestMyDataShowsWhatIsStored(t *testing.T) {
-	w := newWorld(t)
-	w.onboard("sarah", 3)
-	res := w.step(3, cmd("mydata", ""))
-	got := says(res)[0].Text
-	p := w.r.Participant("sarah")
-	for _, want := range []string{p.Name, p.Adviser.Name, p.Placement.Employer.Name, p.Placement.Mentor.Name, "English"} {
-		if !strings.Contains(got, want) {
-			t.Errorf("mydata lacks %q:\n%s", want, got)
+func TestPlanSkipsClosedDaysAndFollowsDST(t *testing.T) {
+	r := exampleRoster(t)
+	cal := schedule.New(r.Programme)
+	oslo := r.Programme.Location
+	jobs := func(d roster.Date) map[string]time.Time {
+		out := map[string]time.Time{}
+		for _, j := range flows.Plan(r, cal, d, cal.At(d, 0)) {
+			out[j.ID] = j.Due
+		}
+		return out
+	}
+	tue := roster.Date{Year: 2026, Month: 12, Day: 1}
+	j := jobs(tue)
+	for id, due := range map[string]time.Time{
+		"nudge:amina:2026-12-01:0900":  time.Date(2026, 12, 1, 9, 30, 0, 0, oslo),
+		"unexpl:amina:2026-12-01:0900": time.Date(2026, 12, 1, 10, 0, 0, 0, oslo),
+		"card:per:2026-12-01":          time.Date(2026, 12, 1, 7, 0, 0, 0, oslo),
+		"remind:yonas:2026-12-02":      time.Date(2026, 12, 1, 18, 0, 0, 0, oslo),
+	} {
+		if !j[id].Equal(due) {
+			t.Errorf("%s due %v, want %v", id, j[id], due)
 		}
 	}
-	w.onboard("anne", 4)
-	staff := says(w.step(4, cmd("mydata", "")))[0].Text
-	if !strings.Contains(staff, "rådgiver") || !strings.Contains(staff, "administrator") {
-		t.Errorf("staff mydata lacks roles:\n%s", staff)
+	if _, ok := j["card:siv:2026-12-01"]; ok {
+		t.Error("a morning card for a mentor who did not ask for one")
+	}
+	// 23 Dec: nothing for the closed 24th; 24 Dec: no reminders sent on a
+	// closed day.
+	for id := range jobs(roster.Date{Year: 2026, Month: 12, Day: 23}) {
+		if strings.HasSuffix(id, "2026-12-24") {
+			t.Errorf("planned %s for a closed day", id)
+		}
+	}
+	for id := range jobs(roster.Date{Year: 2026, Month: 12, Day: 24}) {
+		if strings.HasPrefix(id, "remind:") {
+			t.Errorf("a reminder on a closed day: %s", id)
+		}
+	}
+	// DST: Sunday evening reminders for Monday are at 18:00 wall clock on
+	// both change weekends (hodan's placement stretched back to spring).
+	r.Participant("hodan").Placement.From = roster.Date{Year: 2026, Month: 1, Day: 5}
+	for _, sun := range []roster.Date{{Year: 2026, Month: 3, Day: 29}, {Year: 2026, Month: 10, Day: 25}} {
+		due, ok := jobs(sun)["remind:hodan:"+schedule.AddDays(sun, 1).String()]
+		if !ok {
+			t.Fatalf("no reminder planned on %v", sun)
+		}
+		if h, m, _ := due.In(oslo).Clock(); h != 18 || m != 0 {
+			t.Errorf("reminder on %v at %v", sun, due.In(oslo))
+		}
 	}
 }
 
-func TestRebindingMovesAChat(t *testing.T) {
-	w := newWorld(t)
-	w.onboard("amina", 1)
-	// Amina gets a new phone: a new invite binds the new chat.
-	w.onboard("amina", 9)
-	if w.people["amina"].Chat != 9 {
-		t.Fatalf("amina's binding: %+v", w.people["amina"])
-	}
-	if res := w.step(1, text("hello")); res.Reason != flows.ReasonUnknownChat {
-		t.Fatalf("old chat still knows amina: %s", res.Reason)
-	}
-	// A shared phone: another person's invite on chat 9 unbinds amina.
-	w.onboard("yonas", 9)
-	if _, ok := w.people["amina"]; ok {
-		t.Fatal("amina still bound to a chat that now belongs to yonas")
-	}
-}
-
-func TestHelpAndNonsense(t *testing.T) {
-	w := newWorld(t)
-	w.onboard("hodan", 1)
-	w.onboard("tone", 2)
-	w.onboard("kari", 3)
-	for chat, want := range map[int64]string{1: "help.participant", 2: "help.mentor", 3: "help.staff"} {
-		if ids := msgIDs(w.step(chat, cmd("help", ""))); ids != want {
-			t.Errorf("chat %d help: %s, want %s", chat, ids, want)
+// The right day is not always the same button, or a participant could
+// learn to tap the middle one.
+func TestComprehensionCheckDoesNotGiveTheAnswerAway(t *testing.T) {
+	positions := map[int]bool{}
+	for i := range 12 {
+		w := newWorld(t)
+		w.bind("kari")
+		w.bind("amina")
+		w.now = tuesday.Add(time.Duration(i) * time.Millisecond) // a different meeting id
+		w.input("kari", "/meeting amina 9.12 13")
+		m := w.msgs[w.chatOf["amina"]]
+		if len(m) == 0 || len(m[0].inline) == 0 {
+			t.Fatalf("no notice: %s", w.out)
+		}
+		for j, b := range m[0].inline[0] {
+			if strings.HasSuffix(b.Data, "2026-12-09") {
+				positions[j] = true
+			}
 		}
 	}
-	for _, ev := range []flows.Event{text("asdf qwer"), cmd("frobnicate", ""), {Kind: flows.EvMedia}} {
-		res := w.step(1, ev)
-		if res.Reason != flows.ReasonNotUnderstood || says(res)[0].Lang != "so" || says(res)[0].Menu == nil {
-			t.Errorf("%v: %s %+v", ev, res.Reason, says(res))
-		}
-	}
-}
-
-func TestApologyInTheUsersLanguage(t *testing.T) {
-	w := newWorld(t)
-	w.onboard("farid", 1)
-	in := flows.Input{Now: now, Roster: w.r, Cal: w.cal, ChatID: 1, Chat: w.chats[1], People: w.people, Event: text("x")}
-	res := flows.Apology(in)
-	s := says(res)
-	if len(s) != 1 || s[0].Lang != "fa-AF" || s[0].MsgID != "error.apology" {
-		t.Fatalf("apology: %+v", s)
+	if len(positions) < 2 {
+		t.Fatalf("the right day is always button %v", positions)
 	}
 }
 
@@ -349,19 +186,136 @@ func FuzzParsePayload(f *testing.F) {
 	})
 }
 
-// An old code cannot take a person back to a chat that lost them.
-func TestUsedCodeCannotRebindAnOldChat(t *testing.T) {
-	w := newWorld(t)
-	w.invites["first"] = flows.Invite{Code: "first", Person: "amina", Expires: now.Add(time.Hour)}
-	w.step(1, cmd("start", "first"))
-	w.onboard("amina", 9) // a new phone
-	res := w.step(1, cmd("start", "first"))
-	if res.Reason != flows.ReasonInviteUsed || w.people["amina"].Chat != 9 {
-		t.Fatalf("old code on the old phone: %s, amina on chat %d", res.Reason, w.people["amina"].Chat)
+// A chat bound to nobody learns nothing from the roster, whatever it
+// sends, and changes no binding.
+func TestUnknownLearnsNothing(t *testing.T) {
+	r := exampleRoster(t)
+	cal := schedule.New(r.Programme)
+	used := &flows.Invite{Code: "used", Person: "amina", Expires: tuesday.Add(time.Hour), UsedBy: 99}
+	for _, ev := range []flows.Event{
+		{Kind: flows.EvText, Text: "hello"}, {Kind: flows.EvCommand, Command: "start", Text: "used"},
+		{Kind: flows.EvCommand, Command: "start", Text: "x"}, {Kind: flows.EvCommand, Command: "week"},
+		{Kind: flows.EvCommand, Command: "mydata"}, {Kind: flows.EvButton, Data: "1|lang|ar"},
+		{Kind: flows.EvButton, Data: "1|mt|p|amina"}, {Kind: flows.EvMedia, Media: &flows.Media{Kind: flows.MediaVoice, FileID: "f"}},
+		{Kind: flows.EvText, Text: "syk"},
+	} {
+		// A chat that claims a person whose binding points elsewhere is a
+		// stranger too.
+		for _, chat := range []flows.Chat{{}, {Person: "amina"}} {
+			in := flows.Input{Now: tuesday, Roster: r, Cal: cal, ChatID: 5, Chat: chat, Event: ev, Invite: used,
+				People: map[string]flows.Binding{"amina": {Chat: 77}}}
+			res := flows.Step(in)
+			for _, s := range says(res) {
+				for _, name := range rosterWords(r) {
+					if strings.Contains(s.Text, name) {
+						t.Errorf("%+v revealed %q: %q", ev, name, s.Text)
+					}
+				}
+			}
+			for _, a := range res.Actions {
+				switch a.(type) {
+				case flows.SetBinding, flows.Put, flows.Schedule, flows.Forget:
+					t.Errorf("%+v from a stranger: %T", ev, a)
+				}
+			}
+		}
 	}
-	// Still-bound chat re-sending its code after expiry is refused too.
-	w.now = now.Add(25 * time.Hour) // onboard gives codes a day
-	if res := w.step(9, cmd("start", "code-amina")); res.Reason != flows.ReasonInviteExpired {
-		t.Fatalf("expired code: %s", res.Reason)
+	// Every language, first the one the client hinted.
+	res := flows.Step(flows.Input{Now: tuesday, Roster: r, Cal: cal, ChatID: 5, Event: flows.Event{Kind: flows.EvText, Text: "hi", LangHint: "uk"}})
+	msg := says(res)[0].Text
+	if !strings.HasPrefix(msg, locales.Text("uk", "unknown.intro", nil)) {
+		t.Errorf("not Ukrainian first: %q", msg)
+	}
+}
+
+func rosterWords(r *roster.Roster) []string {
+	var out []string
+	for _, p := range r.Participants {
+		out = append(out, p.Name)
+	}
+	for _, s := range r.Staff {
+		out = append(out, s.Name)
+	}
+	for _, e := range r.Employers {
+		out = append(out, e.Name)
+		for _, c := range e.Contacts {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+func TestApologyInTheUsersLanguage(t *testing.T) {
+	r := exampleRoster(t)
+	in := flows.Input{Now: tuesday, Roster: r, Cal: schedule.New(r.Programme), ChatID: 1, Chat: flows.Chat{Person: "farid"},
+		People: map[string]flows.Binding{"farid": {Chat: 1}}, Event: flows.Event{Kind: flows.EvText, Text: "x"}}
+	s := says(flows.Apology(in))
+	if len(s) != 1 || s[0].Lang != "fa-AF" || s[0].MsgID != "error.apology" {
+		t.Fatalf("apology: %+v", s)
+	}
+}
+
+func TestRosterChangesTellTheParticipantTheContactsAndTheMentor(t *testing.T) {
+	old := exampleRoster(t)
+	// Amina's teacher moves from Lars to Ola; nothing else changes.
+	changed := bytes.Replace(examples.Roster, []byte("    adviser: anne\n    teacher: lars\n    nav: kari\n    placement:\n      employer: strand\n      mentor: per\n      days: [tue, thu]"),
+		[]byte("    adviser: anne\n    teacher: ola\n    nav: kari\n    placement:\n      employer: strand\n      mentor: per\n      days: [tue, thu]"), 1)
+	cur, err := roster.Parse("new.yaml", changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.Participant("amina").Teacher.ID != "ola" {
+		t.Fatal("the test roster did not change")
+	}
+	got := map[string]string{}
+	for _, s := range flows.RosterChanges(old, cur, map[string]flows.Binding{"amina": {Chat: 1, Lang: "uk"}}) {
+		got[s.ToPerson] = s.MsgID
+		if s.ToPerson == "amina" && s.Lang != "uk" {
+			t.Errorf("participant told in %s, not her chosen language", s.Lang)
+		}
+	}
+	want := map[string]string{"amina": "roster.contact_changed", "ola": "roster.now_responsible",
+		"lars": "roster.no_longer_responsible", "per": "roster.mentor_contact"}
+	if len(got) != len(want) {
+		t.Fatalf("told %v, want %v", got, want)
+	}
+	for who, id := range want {
+		if got[who] != id {
+			t.Errorf("%s: %q, want %q", who, got[who], id)
+		}
+	}
+	if n := len(flows.RosterChanges(old, old, nil)); n != 0 {
+		t.Fatalf("an unchanged roster told %d people", n)
+	}
+}
+
+// The registry is what the Telegram shell builds menus from: every
+// command has an icon that starts its menu label in every language, and a
+// description for Telegram's command menu.
+func TestEveryCommandHasItsWordsInEveryLanguage(t *testing.T) {
+	roles := []roster.Role{roster.RoleParticipant, roster.RoleMentor, roster.RoleAdviser, roster.RoleTeacher, roster.RoleNav, roster.RoleAdmin}
+	seen := map[string]bool{}
+	for _, c := range flows.Commands(roles...) {
+		if seen[c.Icon] {
+			t.Errorf("icon %s used twice", c.Icon)
+		}
+		seen[c.Icon] = true
+		for _, l := range roster.Languages {
+			if d := locales.Text(l, "commands."+c.Name, nil); d == "commands."+c.Name {
+				t.Errorf("%s: no description of /%s", l, c.Name)
+			}
+		}
+	}
+	for _, want := range []string{"sick", "checkin", "week", "meeting", "language", "help", "mydata", "forgetme"} {
+		if !slices.ContainsFunc(flows.Commands(roles...), func(c flows.CommandInfo) bool { return c.Name == want }) {
+			t.Errorf("no command /%s", want)
+		}
+	}
+	// A participant has no /meeting; a Nav counsellor has no /sick.
+	if slices.Contains(flows.CommandsFor([]roster.Role{roster.RoleParticipant}), "meeting") {
+		t.Error("participants may book meetings")
+	}
+	if slices.Contains(flows.CommandsFor([]roster.Role{roster.RoleNav}), "sick") {
+		t.Error("a Nav counsellor has /sick")
 	}
 }

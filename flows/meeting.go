@@ -12,11 +12,25 @@ import (
 	"innsjekk/schedule"
 )
 
-// Nav meetings that cannot clash with placement days (PRODUCT.md §3.5):
+// 📆 Nav meetings that cannot clash with placement days (PRODUCT.md §3.5):
 // a counsellor picks a participant, a day that has free slots, and a free
 // time; nothing on the keyboard can clash, and the step checks again
 // anyway, because button data is client input and another counsellor may
-// have taken the slot a moment ago.
+// have taken the slot a moment ago. A counsellor's own meetings are a
+// record of their own (CalendarKey), watched when booking, so they block
+// slots exactly as the participant's activities do.
+
+type meetings struct{ base }
+
+var _ = register(meetings{})
+
+func (meetings) spec() spec {
+	return spec{name: "meeting", code: "mt",
+		commands: []Command{{Name: "meeting", Icon: "📆", Label: "menu.meeting", Rank: 30,
+			For: []roster.Role{roster.RoleNav, roster.RoleAdviser}}},
+		timers: []Timer{MeetingTimer{}},
+	}
+}
 
 // MeetingLength is the default length of a Nav meeting.
 const MeetingLength = 45 * time.Minute
@@ -24,7 +38,13 @@ const MeetingLength = 45 * time.Minute
 // bookWeeks is how far ahead the day picker pages.
 const bookWeeks = 8
 
-// Meeting is a booked Nav meeting, stored with the participant's facts.
+// reasonLife is how long the bot waits for a forced booking's reason.
+const reasonLife = 30 * time.Minute
+
+// PhaseMeetingReason waits for the written reason of a forced booking.
+const PhaseMeetingReason Phase = "meeting.reason"
+
+// Meeting is a booked Nav meeting, stored in the participant's record.
 type Meeting struct {
 	ID          string    `json:"id"`
 	Participant string    `json:"participant"`
@@ -43,7 +63,80 @@ type Meeting struct {
 	Misunderstood int    `json:"misunderstood,omitempty"`
 }
 
-func meetingField(id string) string { return "m:" + id }
+// CalendarEntry is one of a counsellor's meetings in their own calendar.
+type CalendarEntry struct {
+	Participant string    `json:"participant"`
+	Meeting     string    `json:"meeting"`
+	Start       time.Time `json:"start"`
+	End         time.Time `json:"end"`
+}
+
+var (
+	meetingField  = field[Meeting]("m", 1)
+	calendarField = field[CalendarEntry]("e", 1)
+)
+
+// CalendarEntryField is the field of a counsellor's calendar that holds
+// one meeting.
+func CalendarEntryField(participant, meeting string) string {
+	return calendarField + ":" + participant + ":" + meeting
+}
+
+// MeetingTimer is a meeting reminder: the day before, or two hours before.
+type MeetingTimer struct {
+	Person  string `json:"person"`
+	Meeting string `json:"notice"`
+	When    string `json:"date"` // "day" or "2h"
+}
+
+func (MeetingTimer) TimerKind() string      { return "mt.remind" }
+func (t MeetingTimer) TimerSubject() string { return t.Person }
+
+// meetingDraft is a forced booking waiting for its reason.
+type meetingDraft struct {
+	Participant string    `json:"participant"`
+	Start       time.Time `json:"start"`
+}
+
+func (meetings) needs(n *Needs, q query) {
+	if t, ok := q.ev.Timer.(MeetingTimer); ok {
+		n.record(PersonKey(t.Person))
+		n.person(t.Person)
+		return
+	}
+	st := q.r.StaffMember(q.person)
+	if p := q.r.Participant(q.person); p != nil {
+		// The participant answers a notice: their counsellor hears of it.
+		needParticipant(n, q.r, p.ID)
+		for _, s := range q.r.Staff {
+			if s.Has(roster.RoleAdmin) {
+				n.person(s.ID)
+			}
+		}
+		return
+	}
+	if st == nil {
+		return
+	}
+	n.record(CalendarKey(st.ID))
+	var who string
+	switch q.ev.Kind {
+	case EvButton:
+		p, _ := ParsePayload(q.ev.Data)
+		who = p.Arg(1)
+	case EvCommand:
+		if p, _ := matchParticipant(q.r, bookable(q.r, st), strings.Fields(q.ev.Text)); p != nil {
+			who = p.ID
+		}
+	case EvText:
+		if q.conv != nil {
+			who = draftOf[meetingDraft](q.conv).Participant
+		}
+	}
+	if p := q.r.Participant(who); p != nil {
+		needParticipant(n, q.r, p.ID)
+	}
+}
 
 // counsellor is the staff member booking: nav or adviser.
 func (s *step) counsellor() *roster.Staff {
@@ -55,9 +148,9 @@ func (s *step) counsellor() *roster.Staff {
 
 // bookable lists the participants a counsellor may book: their caseload
 // as adviser or Nav counsellor (admins: everyone).
-func (s *step) bookable(st *roster.Staff) []*roster.Participant {
+func bookable(r *roster.Roster, st *roster.Staff) []*roster.Participant {
 	var out []*roster.Participant
-	for _, p := range s.in.Roster.Participants {
+	for _, p := range r.Participants {
 		if st.Has(roster.RoleAdmin) || p.Adviser == st || p.Nav == st {
 			out = append(out, p)
 		}
@@ -65,44 +158,17 @@ func (s *step) bookable(st *roster.Staff) []*roster.Participant {
 	return out
 }
 
-// ref is a participant as button data: roster position and a hash of
-// the whole id, so that a reordered roster makes an old button stale
-// rather than book someone else, and a long id still fits in 64 bytes.
-func (s *step) ref(p *roster.Participant) string {
-	i := slices.Index(s.in.Roster.Participants, p)
-	return strconv.Itoa(i) + "." + idHash(p.ID)
-}
-
-func idHash(id string) string {
-	h := fnv.New32a()
-	h.Write([]byte(id))
-	return strconv.FormatUint(uint64(h.Sum32()), 36)
-}
-
-func (s *step) deref(st *roster.Staff, ref string) *roster.Participant {
-	idx, hash, ok := strings.Cut(ref, ".")
-	i, err := strconv.Atoi(idx)
-	if !ok || err != nil || i < 0 || i >= len(s.in.Roster.Participants) {
-		return nil
-	}
-	p := s.in.Roster.Participants[i]
-	if idHash(p.ID) != hash || !slices.Contains(s.bookable(st), p) {
-		return nil
-	}
-	return p
-}
-
 func mtButton(text string, args ...string) Button {
 	return Button{Text: text, Data: Payload{Flow: "mt", Args: args}.Encode()}
 }
 
-// hoursFor is the window a counsellor books in: their own office's
-// hours, else the programme's.
-func (s *step) hoursFor(st *roster.Staff) roster.Span {
-	if st.NavHours != nil {
+// HoursFor is the window a counsellor books in: their own office's hours,
+// else the programme's.
+func HoursFor(r *roster.Roster, st *roster.Staff) roster.Span {
+	if st != nil && st.NavHours != nil {
 		return *st.NavHours
 	}
-	return s.in.Roster.Programme.NavHours
+	return r.Programme.NavHours
 }
 
 // meetings are the participant's booked meetings that still stand.
@@ -117,20 +183,42 @@ func (s *step) meetings(p *roster.Participant) []Meeting {
 	return out
 }
 
-func (s *step) busy(p *roster.Participant) []schedule.Busy {
+// Busy lists what blocks a meeting for participant p with counsellor st:
+// p's own meetings and st's meetings with anyone, from their records.
+func Busy(p *roster.Participant, participant, counsellor Record) []schedule.Busy {
 	var out []schedule.Busy
-	for _, m := range s.meetings(p) {
-		out = append(out, schedule.Busy{Start: m.Start, End: m.End, Kind: schedule.Meeting, Place: m.Place})
+	seen := map[string]bool{}
+	for _, m := range factsOf(participant).Meetings {
+		if !m.Cancelled {
+			seen[p.ID+":"+m.ID] = true
+			out = append(out, schedule.Busy{Start: m.Start, End: m.End, Kind: schedule.Meeting, Place: m.Place})
+		}
+	}
+	for _, e := range all[CalendarEntry](counsellor, calendarField) {
+		if !seen[e.Participant+":"+e.Meeting] {
+			out = append(out, schedule.Busy{Start: e.Start, End: e.End, Kind: schedule.CounsellorBusy})
+		}
 	}
 	return out
 }
 
-func (s *step) freeSlots(st *roster.Staff, p *roster.Participant, from roster.Date, days int) []schedule.Slot {
-	return s.in.Cal.FreeSlots(p, s.hoursFor(st), from, days, MeetingLength, s.busy(p), s.in.Now)
+// FreeSlots lists the slots free for a meeting of p with st: the one slot
+// function the bot and "innsjekk slots" share.
+func FreeSlots(r *roster.Roster, cal *schedule.Calendar, p *roster.Participant, st *roster.Staff,
+	participant, counsellor Record, from roster.Date, days int, now time.Time) []schedule.Slot {
+	return cal.FreeSlots(p, HoursFor(r, st), from, days, MeetingLength, Busy(p, participant, counsellor), now)
 }
 
-// meetingCommand handles /meeting and 📆.
-func (s *step) meetingCommand(args string) {
+func (s *step) busy(st *roster.Staff, p *roster.Participant) []schedule.Busy {
+	return Busy(p, s.rec(PersonKey(p.ID)), s.rec(CalendarKey(st.ID)))
+}
+
+func (s *step) freeSlots(st *roster.Staff, p *roster.Participant, from roster.Date, days int) []schedule.Slot {
+	return FreeSlots(s.in.Roster, s.in.Cal, p, st, s.rec(PersonKey(p.ID)), s.rec(CalendarKey(st.ID)), from, days, s.in.Now)
+}
+
+// command handles /meeting and 📆.
+func (meetings) command(s *step, _, args string) {
 	st := s.counsellor()
 	if st == nil {
 		s.reason(ReasonNotForRole)
@@ -143,8 +231,8 @@ func (s *step) meetingCommand(args string) {
 	}
 	s.reason(ReasonMeetingAsked)
 	var rows [][]Button
-	for _, p := range s.bookable(st) {
-		rows = append(rows, []Button{mtButton(p.Name, "p", s.ref(p))})
+	for _, p := range bookable(s.in.Roster, st) {
+		rows = append(rows, []Button{mtButton(p.Name, "p", p.ID)})
 	}
 	if len(rows) == 0 {
 		s.say("meeting.no_caseload", nil, s.menu())
@@ -153,8 +241,9 @@ func (s *step) meetingCommand(args string) {
 	s.say("meeting.pick_participant", nil, withInline(rows))
 }
 
-// meetingButton handles every "mt" button.
-func (s *step) meetingButton(pl Payload, msg int) {
+// button handles every "mt" button.
+func (meetings) button(s *step, pl Payload) {
+	msg := s.in.Event.MessageID
 	if pl.Arg(0) == "c" || pl.Arg(0) == "cant" {
 		s.meetingAnswer(pl, msg)
 		return
@@ -164,8 +253,13 @@ func (s *step) meetingButton(pl Payload, msg int) {
 		s.stale()
 		return
 	}
-	p := s.deref(st, pl.Arg(1))
+	p := s.in.Roster.Participant(pl.Arg(1))
 	if p == nil {
+		// A participant who left the roster since the button was sent.
+		s.gone()
+		return
+	}
+	if !slices.Contains(bookable(s.in.Roster, st), p) {
 		s.stale()
 		return
 	}
@@ -200,10 +294,9 @@ func (s *step) meetingButton(pl Payload, msg int) {
 		lang := s.lang()
 		text := s.t("meeting.confirm", locales.Args{"Name": p.Name, "Day": s.dayLabel(lang, roster.DateOf(start)),
 			"Start": start.Format("15:04"), "End": start.Add(MeetingLength).Format("15:04")})
-		kb := [][]Button{{mtButton(s.t("meeting.btn.book", nil), "ok", s.ref(p), pl.Arg(2), pl.Arg(3)),
-			mtButton(s.t("absence.btn.cancel", nil), "stop", s.ref(p))}}
-		s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: lang, MsgID: "meeting.confirm", Text: text,
-			Inline: kb, Edit: msg, Urgent: true, Reason: ReasonMeetingAsked})
+		kb := [][]Button{{mtButton(s.t("meeting.btn.book", nil), "ok", p.ID, pl.Arg(2), pl.Arg(3)),
+			mtButton(s.t("absence.btn.cancel", nil), "stop", p.ID)}}
+		s.sayText("meeting.confirm", text, withInline(kb), withEdit(msg))
 	case "ok":
 		start, ok := s.slotArg(pl.Arg(2), pl.Arg(3))
 		if !ok {
@@ -219,6 +312,13 @@ func (s *step) meetingButton(pl Payload, msg int) {
 	default:
 		s.stale()
 	}
+}
+
+// gone answers a button about a person who is no longer on the roster.
+func (s *step) gone() {
+	s.reason(ReasonGone)
+	s.do(Answer{})
+	s.say("error.gone", nil)
 }
 
 // slotArg reads "2026-12-01" and "1030" as an instant in the programme's
@@ -255,7 +355,7 @@ func (s *step) dayPicker(st *roster.Staff, p *roster.Participant, week int, msg 
 		if len(s.freeSlots(st, p, day, 1)) == 0 {
 			continue
 		}
-		row = append(row, mtButton(s.dayLabel(lang, day), "d", s.ref(p), day.String()))
+		row = append(row, mtButton(s.dayLabel(lang, day), "d", p.ID, day.String()))
 		if len(row) == 3 {
 			rows, row = append(rows, row), nil
 		}
@@ -265,16 +365,16 @@ func (s *step) dayPicker(st *roster.Staff, p *roster.Participant, week int, msg 
 	}
 	var nav []Button
 	if week > 0 {
-		nav = append(nav, mtButton(s.t("meeting.btn.prev_week", nil), "w", s.ref(p), strconv.Itoa(week-1)))
+		nav = append(nav, mtButton(s.t("meeting.btn.prev_week", nil), "w", p.ID, strconv.Itoa(week-1)))
 	}
 	if week+1 < bookWeeks {
-		nav = append(nav, mtButton(s.t("meeting.btn.next_week", nil), "w", s.ref(p), strconv.Itoa(week+1)))
+		nav = append(nav, mtButton(s.t("meeting.btn.next_week", nil), "w", p.ID, strconv.Itoa(week+1)))
 	}
 	id := "meeting.pick_day"
 	if len(rows) == 0 {
 		id = "meeting.no_days_this_week"
 	}
-	rows = append(rows, nav, []Button{mtButton(s.t("absence.btn.cancel", nil), "stop", s.ref(p))})
+	rows = append(rows, nav, []Button{mtButton(s.t("absence.btn.cancel", nil), "stop", p.ID)})
 	s.say(id, locales.Args{"Name": p.Name, "Week": s.dayLabel(lang, from)}, withInline(rows), withEdit(msg))
 }
 
@@ -287,7 +387,7 @@ func (s *step) timePicker(st *roster.Staff, p *roster.Participant, day roster.Da
 	var rows [][]Button
 	var row []Button
 	for _, sl := range slots {
-		row = append(row, mtButton(sl.Start.Format("15:04"), "t", s.ref(p), day.String(), hhmm(sl.Start)))
+		row = append(row, mtButton(sl.Start.Format("15:04"), "t", p.ID, day.String(), hhmm(sl.Start)))
 		if len(row) == 4 {
 			rows, row = append(rows, row), nil
 		}
@@ -295,73 +395,119 @@ func (s *step) timePicker(st *roster.Staff, p *roster.Participant, day roster.Da
 	if row != nil {
 		rows = append(rows, row)
 	}
-	rows = append(rows, []Button{mtButton(s.t("meeting.btn.other_day", nil), "p", s.ref(p))})
+	rows = append(rows, []Button{mtButton(s.t("meeting.btn.other_day", nil), "p", p.ID)})
 	s.say("meeting.pick_time", locales.Args{"Name": p.Name, "Day": s.dayLabel(s.lang(), day)}, withInline(rows), withEdit(msg))
 }
 
-// typedMeeting books "/meeting <participant> <date> <time> [force <reason>]".
+// typedMeeting books "/meeting <participant> <date> <time> [force [reason]]".
+// The participant may be named by id, first name or full name.
 func (s *step) typedMeeting(st *roster.Staff, args string) {
 	f := strings.Fields(args)
-	if len(f) < 3 {
+	p, rest := matchParticipant(s.in.Roster, bookable(s.in.Roster, st), f)
+	if p == nil {
+		s.reason(ReasonMeetingBadInput)
+		if len(f) == 0 {
+			s.say("meeting.usage", nil)
+			return
+		}
+		s.say("meeting.unknown_participant", locales.Args{"Name": shorten(f[0], 40)})
+		return
+	}
+	// "kl." / "kl" / "at" before the time are words, not the time.
+	rest = slices.DeleteFunc(rest, func(w string) bool {
+		w = strings.ToLower(w)
+		return w == "kl." || w == "kl" || w == "at" || w == "klokka" || w == "klokken"
+	})
+	if len(rest) < 2 {
 		s.reason(ReasonMeetingBadInput)
 		s.say("meeting.usage", nil)
 		return
 	}
-	p := s.findParticipant(st, f[0])
-	if p == nil {
-		s.reason(ReasonMeetingBadInput)
-		s.say("meeting.unknown_participant", locales.Args{"Name": f[0]})
-		return
-	}
-	day, ok1 := schedule.ParseDay(f[1], s.today())
-	clock, ok2 := schedule.ParseClock(f[2])
+	day, ok1 := schedule.ParseDay(rest[0], s.today())
+	clk, ok2 := schedule.ParseClock(rest[1])
 	if !ok1 || !ok2 {
 		s.reason(ReasonMeetingBadInput)
 		s.say("meeting.usage", nil)
 		return
 	}
-	force, reason := false, ""
-	if len(f) > 3 {
-		if !strings.EqualFold(f[3], "force") {
+	start := s.in.Cal.At(day, clk)
+	if len(rest) > 2 {
+		if !strings.EqualFold(rest[2], "force") {
 			s.reason(ReasonMeetingBadInput)
 			s.say("meeting.usage", nil)
 			return
 		}
-		force = true
-		reason = strings.TrimSpace(strings.Join(f[4:], " "))
+		reason := strings.TrimSpace(strings.Join(rest[3:], " "))
 		if reason == "" {
-			s.reason(ReasonMeetingBadInput)
-			s.say("meeting.force_needs_reason", nil)
+			// The reason comes as the next message.
+			s.reason(ReasonMeetingReasonAsked)
+			s.open(withDraft(Conversation{Flow: "meeting", Ref: "force", Phase: PhaseMeetingReason, Input: true,
+				Expires: s.in.Now.Add(reasonLife)}, meetingDraft{Participant: p.ID, Start: start}))
+			s.say("meeting.force_needs_reason", locales.Args{"Name": p.Name})
 			return
 		}
+		s.book(st, p, start, true, reason, 0)
+		return
 	}
-	s.book(st, p, s.in.Cal.At(day, clock), force, reason, 0)
+	s.book(st, p, start, false, "", 0)
 }
 
-// findParticipant matches a typed participant by id or by name.
-func (s *step) findParticipant(st *roster.Staff, q string) *roster.Participant {
-	q = strings.ToLower(q)
-	var byName []*roster.Participant
-	for _, p := range s.bookable(st) {
-		if p.ID == q {
-			return p
+// input takes the written reason of a forced booking.
+func (meetings) input(s *step, c *Conversation, m Message) {
+	st := s.counsellor()
+	d := draftOf[meetingDraft](c)
+	p := s.in.Roster.Participant(d.Participant)
+	s.close(c.Flow, c.Ref)
+	if st == nil || p == nil {
+		s.gone()
+		return
+	}
+	reason := strings.TrimSpace(m.Text)
+	if m.Media != nil || reason == "" {
+		// Only words can be a reason: ask again.
+		s.reason(ReasonMeetingReasonAsked)
+		s.open(*c)
+		s.say("meeting.force_needs_reason", locales.Args{"Name": p.Name})
+		return
+	}
+	s.book(st, p, d.Start, true, shorten(reason, 500), 0)
+}
+
+// matchParticipant finds the participant named at the start of words —
+// by id, first name or full name, case-insensitive — among ps, and
+// returns the words after the name.
+func matchParticipant(r *roster.Roster, ps []*roster.Participant, words []string) (*roster.Participant, []string) {
+	for n := min(len(words), 4); n >= 1; n-- {
+		q := strings.ToLower(strings.Join(words[:n], " "))
+		var hits []*roster.Participant
+		for _, p := range ps {
+			name := strings.ToLower(p.Name)
+			first, _, _ := strings.Cut(name, " ")
+			if p.ID == q || name == q || (n == 1 && first == q) {
+				hits = append(hits, p)
+			}
 		}
-		first, _, _ := strings.Cut(strings.ToLower(p.Name), " ")
-		if first == q || strings.ToLower(p.Name) == q {
-			byName = append(byName, p)
+		if len(hits) == 1 {
+			return hits[0], words[n:]
 		}
 	}
-	if len(byName) == 1 {
-		return byName[0]
+	return nil, nil
+}
+
+// shorten cuts what a user typed before it is echoed back.
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
 	}
-	return nil
+	return s
 }
 
 // book checks the slot again and books it, or says what it clashes with
 // and offers the nearest free slots.
 func (s *step) book(st *roster.Staff, p *roster.Participant, start time.Time, force bool, reason string, msg int) {
 	lang := s.lang()
-	clashes, outside := s.in.Cal.Clashes(p, s.hoursFor(st), start, MeetingLength, s.busy(p))
+	hours := HoursFor(s.in.Roster, st)
+	clashes, outside := s.in.Cal.Clashes(p, hours, start, MeetingLength, s.busy(st, p))
 	past := start.Before(s.in.Now)
 	if past || (!force && (outside || len(clashes) > 0)) {
 		s.reason(ReasonMeetingClash)
@@ -371,7 +517,7 @@ func (s *step) book(st *roster.Staff, p *roster.Participant, start time.Time, fo
 			lines = append(lines, s.t("meeting.clash_past", nil))
 		}
 		if outside {
-			lines = append(lines, s.t("meeting.clash_outside", locales.Args{"Start": clock(s.hoursFor(st).Start), "End": clock(s.hoursFor(st).End)}))
+			lines = append(lines, s.t("meeting.clash_outside", locales.Args{"Start": clock(hours.Start), "End": clock(hours.End)}))
 		}
 		for _, c := range clashes {
 			args := locales.Args{"Start": c.Start.Format("15:04"), "End": c.End.Format("15:04"), "Place": c.Place}
@@ -380,18 +526,17 @@ func (s *step) book(st *roster.Staff, p *roster.Participant, start time.Time, fo
 		var alts []Button
 		for _, sl := range schedule.Nearest(s.freeSlots(st, p, s.today(), 7*bookWeeks), start, 3) {
 			alts = append(alts, mtButton(s.dayLabel(lang, roster.DateOf(sl.Start))+" "+sl.Start.Format("15:04"),
-				"t", s.ref(p), roster.DateOf(sl.Start).String(), hhmm(sl.Start)))
+				"t", p.ID, roster.DateOf(sl.Start).String(), hhmm(sl.Start)))
 		}
 		if len(alts) > 0 {
 			lines = append(lines, s.t("meeting.alternatives", nil))
 		}
-		m := Say{To: s.in.ChatID, Lang: lang, MsgID: "meeting.clash", Text: locales.Lines(lang, lines), Edit: msg, Urgent: true,
-			Reason: ReasonMeetingClash}
+		opts := []sayOpt{withEdit(msg)}
 		if len(alts) > 0 {
-			m.Inline = [][]Button{alts}
+			opts = append(opts, withInline([][]Button{alts}))
 		}
 		s.do(Answer{})
-		s.out.Actions = append(s.out.Actions, m)
+		s.sayText("meeting.clash", locales.Lines(lang, lines), opts...)
 		return
 	}
 	s.reason(ReasonMeetingBooked)
@@ -399,7 +544,7 @@ func (s *step) book(st *roster.Staff, p *roster.Participant, start time.Time, fo
 	if place == "" {
 		place = s.in.Roster.Programme.Name
 	}
-	mt := Meeting{ID: factID(s.in.Now, len(s.facts(p.ID).Meetings)), Participant: p.ID, Counsellor: st.ID,
+	mt := Meeting{ID: recordID(s.in.Now, len(s.facts(p.ID).Meetings)), Participant: p.ID, Counsellor: st.ID,
 		Start: start, End: start.Add(MeetingLength), Place: place, BookedAt: s.in.Now}
 	if force && (outside || len(clashes) > 0) {
 		mt.Forced, mt.Reason = true, reason
@@ -408,19 +553,17 @@ func (s *step) book(st *roster.Staff, p *roster.Participant, start time.Time, fo
 	onPlacement := slices.ContainsFunc(clashes, func(b schedule.Busy) bool { return b.Kind == schedule.Placement })
 	if mt.Forced && onPlacement && p.Placement != nil {
 		// Employers learn that the participant will be away, never why.
-		{
-			m := p.Placement.Mentor
-			ml := s.langOf(m.ID)
-			s.notify(m.ID, "meeting.mentor_away", locales.Args{"Name": p.Name, "Day": s.dayLabel(ml, day),
-				"Start": mt.Start.Format("15:04"), "End": mt.End.Format("15:04")})
-			mt.MentorTold = true
-		}
+		m := p.Placement.Mentor
+		ml := s.langOf(m.ID)
+		s.notify(m.ID, "meeting.mentor_away", locales.Args{"Name": p.Name, "Day": s.dayLabel(ml, day),
+			"Start": mt.Start.Format("15:04"), "End": mt.End.Format("15:04")})
+		mt.MentorTold = true
 	}
-	s.setFact(p.ID, meetingField(mt.ID), mt)
+	s.putMeeting(mt)
 	s.noticeToParticipant(p, mt, false)
 	s.scheduleMeetingReminders(p, mt)
-	kb := [][]Button{{mtButton(s.t("meeting.btn.cancel_meeting", nil), "x", s.ref(p), mt.ID),
-		mtButton(s.t("meeting.btn.move", nil), "mv", s.ref(p), mt.ID)}}
+	kb := [][]Button{{mtButton(s.t("meeting.btn.cancel_meeting", nil), "x", p.ID, mt.ID),
+		mtButton(s.t("meeting.btn.move", nil), "mv", p.ID, mt.ID)}}
 	id := "meeting.booked"
 	if mt.Forced {
 		id = "meeting.booked_forced"
@@ -428,8 +571,19 @@ func (s *step) book(st *roster.Staff, p *roster.Participant, start time.Time, fo
 	text := s.t(id, locales.Args{"Name": p.Name, "Day": s.dayLabel(lang, day), "Start": mt.Start.Format("15:04"),
 		"End": mt.End.Format("15:04"), "Place": place})
 	s.do(Answer{})
-	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: lang, MsgID: id, Text: text, Inline: kb, Edit: msg,
-		Urgent: true, Reason: ReasonMeetingBooked})
+	s.sayText(id, text, withInline(kb), withEdit(msg))
+}
+
+// putMeeting writes a meeting to the participant's record and its entry
+// to the counsellor's calendar; a cancelled one leaves the calendar.
+func (s *step) putMeeting(mt Meeting) {
+	s.put(PersonKey(mt.Participant), fieldOf(meetingField, mt.ID), mt)
+	f := CalendarEntryField(mt.Participant, mt.ID)
+	if mt.Cancelled {
+		s.put(CalendarKey(mt.Counsellor), f, nil)
+		return
+	}
+	s.put(CalendarKey(mt.Counsellor), f, CalendarEntry{Participant: mt.Participant, Meeting: mt.ID, Start: mt.Start, End: mt.End})
 }
 
 // noticeToParticipant tells the participant in their language. Instead
@@ -528,13 +682,13 @@ func (s *step) meetingAnswer(pl Payload, msg int) {
 		if picked == day {
 			s.reason(ReasonMeetingUnderstood)
 			mt.Understood = true
-			s.setFact(p.ID, meetingField(mt.ID), mt)
+			s.putMeeting(mt)
 			s.say("meeting.understood", locales.Args{"Day": s.dayLabel(s.lang(), day), "Start": mt.Start.Format("15:04")}, withEdit(msg))
 			return
 		}
 		s.reason(ReasonMeetingMisunderstood)
 		mt.Misunderstood++
-		s.setFact(p.ID, meetingField(mt.ID), mt)
+		s.putMeeting(mt)
 		s.say("meeting.wrong_day", nil, withEdit(msg))
 		s.noticeToParticipant(p, mt, true)
 		if counsellor != nil {
@@ -565,7 +719,7 @@ func (s *step) cancelMeeting(st *roster.Staff, p *roster.Participant, id string,
 	}
 	s.reason(ReasonMeetingCancelled)
 	mt.Cancelled = true
-	s.setFact(p.ID, meetingField(id), mt)
+	s.putMeeting(mt)
 	s.do(CancelJob{ID: meetingJobID(1, p.ID, id)})
 	s.do(CancelJob{ID: meetingJobID(2, p.ID, id)})
 	day := roster.DateOf(mt.Start.In(s.in.Cal.Loc()))
@@ -587,16 +741,11 @@ func (s *step) cancelMeeting(st *roster.Staff, p *roster.Participant, id string,
 func (s *step) scheduleMeetingReminders(p *roster.Participant, mt Meeting) {
 	day := roster.DateOf(mt.Start.In(s.in.Cal.Loc()))
 	before := s.in.Cal.At(schedule.AddDays(day, -1), s.in.Roster.Programme.Reminders.EveningBefore)
-	data := TimerData{Person: p.ID, Notice: mt.ID}
 	if before.After(s.in.Now) {
-		d := data
-		d.Date = "day"
-		s.do(Schedule{ID: meetingJobID(1, p.ID, mt.ID), Kind: TimerMeeting, Due: before, Person: p.ID, Data: d})
+		s.do(Schedule{ID: meetingJobID(1, p.ID, mt.ID), Due: before, Timer: MeetingTimer{Person: p.ID, Meeting: mt.ID, When: "day"}})
 	}
 	if two := mt.Start.Add(-2 * time.Hour); two.After(s.in.Now) {
-		d := data
-		d.Date = "2h"
-		s.do(Schedule{ID: meetingJobID(2, p.ID, mt.ID), Kind: TimerMeeting, Due: two, Person: p.ID, Data: d})
+		s.do(Schedule{ID: meetingJobID(2, p.ID, mt.ID), Due: two, Timer: MeetingTimer{Person: p.ID, Meeting: mt.ID, When: "2h"}})
 	}
 }
 
@@ -606,26 +755,27 @@ func meetingJobID(n int, participant, meeting string) string {
 	return "mrem" + strconv.Itoa(n) + ":" + participant + ":" + meeting
 }
 
-// TimerMeeting is a meeting reminder.
-const TimerMeeting = "mremind"
-
-func (s *step) meetingReminder(t TimerData) {
-	p := s.in.Roster.Participant(t.Person)
+func (meetings) timer(s *step, t Timer) {
+	mtt, ok := t.(MeetingTimer)
+	if !ok {
+		return
+	}
+	p := s.in.Roster.Participant(mtt.Person)
 	if p == nil {
 		return
 	}
-	mt, ok := s.facts(p.ID).Meetings[t.Notice]
+	mt, ok := s.facts(p.ID).Meetings[mtt.Meeting]
 	if !ok || mt.Cancelled {
 		return
 	}
 	s.reason(ReasonMeetingReminder)
 	lang := s.langOf(p.ID)
 	id := "meeting.reminder_day"
-	if t.Date == "2h" {
+	if mtt.When == "2h" {
 		id = "meeting.reminder_soon"
 	}
 	s.notify(p.ID, id, locales.Args{"Day": s.dayLabel(lang, roster.DateOf(mt.Start.In(s.in.Cal.Loc()))),
-		"Start": mt.Start.Format("15:04"), "Place": mt.Place})
+		"Start": mt.Start.Format("15:04"), "Place": mt.Place}, asBulk())
 }
 
 // meetingActivities are the participant's meetings as week entries.

@@ -8,9 +8,18 @@ import (
 	"innsjekk/roster"
 )
 
-// myData shows a person what Innsjekk stores about them (PRODUCT.md §3.1,
+// /mydata shows a person what Innsjekk stores about them (PRODUCT.md §3.1,
 // §6: the right of access).
-func (s *step) myData() {
+
+type myData struct{ base }
+
+var _ = register(myData{})
+
+func (myData) spec() spec {
+	return spec{name: "mydata", code: "md", commands: []Command{{Name: "mydata", Icon: "🔒", Rank: 92}}}
+}
+
+func (myData) command(s *step, _, _ string) {
 	s.reason(ReasonMyData)
 	m := s.me
 	lines := []string{
@@ -70,6 +79,5 @@ func (s *step) myData() {
 		}
 		lines = append(lines, s.t("mydata.roles", locales.Args{"Roles": strings.Join(roles, ", ")}))
 	}
-	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: s.lang(), MsgID: "mydata.title",
-		Text: locales.Lines(s.lang(), lines), Menu: s.menuRows(), Urgent: true, Reason: ReasonMyData})
+	s.sayText("mydata.title", locales.Lines(s.lang(), lines), s.menu())
 }

@@ -21,6 +21,8 @@ const (
 	ReasonNotForRole    Reason = "not_for_role"
 	ReasonStaleButton   Reason = "stale_button"
 	ReasonApology       Reason = "apology"
+	ReasonExpired       Reason = "expired"
+	ReasonGone          Reason = "gone"
 
 	ReasonAbsenceAsked           Reason = "absence_asked"
 	ReasonAbsenceCancelled       Reason = "absence_cancelled"
@@ -49,6 +51,7 @@ const (
 	ReasonMeetingMisunderstood Reason = "meeting_misunderstood"
 	ReasonMeetingCantCome      Reason = "meeting_cant_come"
 	ReasonMeetingReminder      Reason = "meeting_reminder"
+	ReasonMeetingReasonAsked   Reason = "meeting_reason_asked"
 
 	ReasonForgetAsked     Reason = "forget_asked"
 	ReasonForgetCancelled Reason = "forget_cancelled"

@@ -5,6 +5,15 @@ import (
 	"innsjekk/roster"
 )
 
+// rosterChange is the flow of contact-change notices. It has no
+// conversation: an import computes the notices (RosterChanges) and queues
+// them with the new roster.
+type rosterChange struct{ base }
+
+var _ = register(rosterChange{})
+
+func (rosterChange) spec() spec { return spec{name: "roster", code: "ro"} }
+
 // RosterChanges lists what to tell people when a new roster changes who a
 // participant's adviser, teacher, Nav counsellor or mentor is (PRODUCT.md
 // §4): responsibility that silently changes hands was one of the
@@ -28,7 +37,8 @@ func RosterChanges(old, cur *roster.Roster, people map[string]Binding) []Say {
 		if role != "" {
 			args["Role"] = locales.Text(lang, "role."+string(role), nil)
 		}
-		out = append(out, Say{ToPerson: to, Lang: lang, MsgID: id, Text: locales.Text(lang, id, args), Reason: ReasonRosterChange})
+		out = append(out, Say{ToPerson: to, Lang: lang, MsgID: id, Text: locales.Text(lang, id, args), Class: ClassNotice,
+			Reason: ReasonRosterChange})
 	}
 	for _, p := range cur.Participants {
 		before := old.Participant(p.ID)

@@ -9,8 +9,20 @@ import (
 	"innsjekk/schedule"
 )
 
-// week shows a participant the next seven days (PRODUCT.md §3.4).
-func (s *step) week() {
+// 📅 My week: a participant's next seven days — placement, class, Nav
+// meetings and reported absences (PRODUCT.md §3.4).
+
+type week struct{ base }
+
+var _ = register(week{})
+
+func (week) spec() spec {
+	return spec{name: "week", code: "wk", commands: []Command{
+		{Name: "week", Icon: "📅", Label: "menu.week", Rank: 20, For: []roster.Role{roster.RoleParticipant}},
+	}}
+}
+
+func (week) command(s *step, _, _ string) {
 	p := s.me.Participant
 	if p == nil {
 		s.reason(ReasonNotForRole)
@@ -64,11 +76,8 @@ func (s *step) week() {
 			lines = append(lines, s.t("week.meeting", args))
 		}
 	}
-	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: s.lang(), MsgID: "week.title",
-		Text: locales.Lines(s.lang(), lines), Menu: s.menuRows(), Urgent: true, Reason: ReasonWeek})
+	s.sayText("week.title", locales.Lines(s.lang(), lines), s.menu())
 }
-
-var weekdayKeys = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
 func (s *step) weekday(d time.Weekday) string {
 	return s.t("day."+weekdayKeys[d], nil)
@@ -80,8 +89,4 @@ func (s *step) weekdays(ds []time.Weekday) string {
 		names[i] = s.weekday(d)
 	}
 	return strings.Join(names, ", ")
-}
-
-func clock(c roster.Clock) string {
-	return time.Date(2000, 1, 1, c.Hour(), c.Minute(), 0, 0, time.UTC).Format("15:04")
 }

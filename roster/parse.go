@@ -111,6 +111,10 @@ var (
 
 var idPattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
 
+// MaxIDLength bounds a person's id: buttons carry ids, and Telegram gives
+// a button 64 bytes.
+const MaxIDLength = 32
+
 // maxNodes bounds the document with its aliases expanded, so that a few
 // lines of nested aliases cannot make Parse walk billions of nodes.
 const maxNodes = 1 << 20
@@ -624,6 +628,8 @@ func (p *parser) id(f fields, what string, v any) string {
 	}
 	if !idPattern.MatchString(s) {
 		p.add(n.Line, "id %q must match [a-z0-9_-]+", s)
+	} else if len(s) > MaxIDLength {
+		p.add(n.Line, "id %q is longer than %d characters", s, MaxIDLength)
 	}
 	if first, dup := p.ids[s]; dup {
 		p.add(n.Line, "duplicate id %q (first at line %d)", s, first.line)

@@ -79,6 +79,8 @@ func TestRules(t *testing.T) {
 		{"id with space", "id: kari", "id: kari n",
 			`t.yaml:7: id "kari n" must match [a-z0-9_-]+` + "\n" +
 				`t.yaml:23: participant "amina": nav "kari" is not in the roster`},
+		{"id too long for a button", "id: amina", "id: amina-yusuf-from-the-hotel-course-2026",
+			`t.yaml:18: id "amina-yusuf-from-the-hotel-course-2026" is longer than 32 characters`},
 		{"programme id", "id: gjovik", "id: Gjøvik",
 			`t.yaml:2: id "Gjøvik" must match [a-z0-9_-]+`},
 		{"duplicate contact id", "{id: siv,", "{id: per,",

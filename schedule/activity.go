@@ -16,6 +16,9 @@ const (
 	Placement Kind = "placement"
 	Class     Kind = "class"
 	Meeting   Kind = "meeting"
+	// CounsellorBusy is the booking counsellor's meeting with someone
+	// else: it blocks a slot although the participant is free.
+	CounsellorBusy Kind = "counsellor"
 )
 
 // kindOrder puts a placement before a class before a meeting when they

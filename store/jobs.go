@@ -2,34 +2,30 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"innsjekk/codec"
 )
 
-// Job is a durable delayed job: a reminder, a nudge, a digest, an
-// escalation or housekeeping. Its id is deterministic (kind and what it is
-// about), so scheduling it twice is harmless.
-type Job struct {
-	ID     string          `json:"id"`
-	Kind   string          `json:"kind"`
-	Due    time.Time       `json:"due"`
-	Chat   int64           `json:"chat,omitempty"`
-	Person string          `json:"person,omitempty"` // whom the job is about
-	Data   json.RawMessage `json:"data,omitempty"`
-}
-
-func (s *Store) schedule(ctx context.Context, p redis.Pipeliner, j Job) {
-	p.SetNX(ctx, s.k.job(j.ID), mustJSON(j), 0)
+func (s *Store) schedule(ctx context.Context, p redis.Pipeliner, j Job) error {
+	b, err := codec.EncodeJob(j)
+	if err != nil {
+		return err
+	}
+	p.SetNX(ctx, s.k.job(j.ID), b, 0)
 	p.ZAddNX(ctx, s.k.jobs(), redis.Z{Score: float64(j.Due.UnixMilli()), Member: j.ID})
+	return nil
 }
 
 // Schedule adds jobs that do not exist yet.
 func (s *Store) Schedule(ctx context.Context, jobs ...Job) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		for _, j := range jobs {
-			s.schedule(ctx, p, j)
+			if err := s.schedule(ctx, p, j); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -68,8 +64,8 @@ func (s *Store) ClaimJobs(ctx context.Context, now time.Time, max int, lease tim
 		if err != nil {
 			return nil, err
 		}
-		var j Job
-		if err := json.Unmarshal(b, &j); err != nil {
+		j, err := codec.DecodeJob(b)
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, j)

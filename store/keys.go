@@ -28,14 +28,17 @@ func (k keys) invite(code string) string {
 	return k.p + "invite:" + code // string: flows.Invite JSON, expires with the invite
 }
 
-// Facts: what a person reported (absences, notices, check-ins), one hash
-// per person so that one person's step loads and watches one key.
-func (k keys) facts(person string) string { return k.p + "facts:" + person } // hash: field -> JSON
+// Records: hashes of typed fields (codec), named by the flows' record
+// keys: "facts:<person>" (what a person reported), "cal:<staff>" (a
+// counsellor's meetings), … A step loads and watches exactly the records
+// its flow needs.
+func (k keys) record(name string) string { return k.p + name } // hash: field -> versioned JSON
 
 // Outbox.
 func (k keys) outMsgs() string     { return k.p + "out:msgs" }     // hash: key -> Outgoing JSON, not yet sent
-func (k keys) outUrgent() string   { return k.p + "out:urgent" }   // zset: key -> not before (ms); answers to users
-func (k keys) outBulk() string     { return k.p + "out:bulk" }     // zset: key -> not before (ms); notifications
+func (k keys) outUrgent() string   { return k.p + "out:urgent" }   // zset: key -> not before (ms); answers to the person who acted
+func (k keys) outNotice() string   { return k.p + "out:notice" }   // zset: key -> not before (ms); notices to others
+func (k keys) outBulk() string     { return k.p + "out:bulk" }     // zset: key -> not before (ms); reminders, cards, digests
 func (k keys) outInflight() string { return k.p + "out:inflight" } // zset: key -> lease end (ms)
 func (k keys) outChatNext() string { return k.p + "out:chatnext" } // hash: chat id -> earliest next send (ms)
 func (k keys) outDone() string     { return k.p + "out:done" }     // zset: key -> sent at (ms); refuses a second send

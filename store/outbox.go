@@ -7,35 +7,35 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"innsjekk/codec"
+	"innsjekk/flows"
 )
 
-// Outgoing is one message waiting in the outbox. Payload is opaque here:
-// the bot package renders it into a Bot API call.
-type Outgoing struct {
-	Key       string          `json:"key"`            // idempotency key: never sent twice
-	Kind      string          `json:"kind,omitempty"` // "" a message; "commands" a chat's command menu
-	Chat      int64           `json:"chat"`
-	ChatKey   string          `json:"c"` // Chat as a string: Lua numbers lose precision
-	Urgent    bool            `json:"urgent,omitempty"`
-	NotBefore int64           `json:"nb"` // ms; also the message's place in its queue
-	Attempts  int             `json:"attempts,omitempty"`
-	Payload   json.RawMessage `json:"payload"`
-}
-
-func (s *Store) queue(urgent bool) string {
-	if urgent {
+// queue is the sorted set of a message's send class: answers to the
+// person who acted first, then notices to others, then bulk.
+func (s *Store) queue(m Outgoing) string {
+	switch m.Queue() {
+	case flows.ClassAnswer:
 		return s.k.outUrgent()
+	case flows.ClassNotice:
+		return s.k.outNotice()
 	}
 	return s.k.outBulk()
 }
 
-func (s *Store) enqueue(ctx context.Context, p redis.Pipeliner, m Outgoing, now int64) {
+func (s *Store) enqueue(ctx context.Context, p redis.Pipeliner, m Outgoing, now int64) error {
 	if m.NotBefore == 0 {
 		m.NotBefore = now
 	}
 	m.ChatKey = strconv.FormatInt(m.Chat, 10)
-	p.HSetNX(ctx, s.k.outMsgs(), m.Key, mustJSON(m))
-	p.ZAddNX(ctx, s.queue(m.Urgent), redis.Z{Score: float64(m.NotBefore), Member: m.Key})
+	b, err := codec.EncodeOutgoing(m)
+	if err != nil {
+		return err
+	}
+	p.HSetNX(ctx, s.k.outMsgs(), m.Key, b)
+	p.ZAddNX(ctx, s.queue(m), redis.Z{Score: float64(m.NotBefore), Member: m.Key})
+	return nil
 }
 
 // Enqueue queues messages outside a step (for example a notice from the
@@ -48,27 +48,31 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, out ...Outgoing) err
 }
 
 // claimScript hands out messages that are due, at most one per chat per
-// call and only for chats whose spacing has passed, urgent ones first.
-// Claimed messages move to the inflight set with a lease; a lease that
-// ran out (the sender died) puts the message back in its queue first.
+// call and only for chats whose spacing has passed: answers first, then
+// notices, then bulk. Claimed messages move to the inflight set with a
+// lease; a lease that ran out (the sender died) puts the message back in
+// its queue first.
 //
-// KEYS: 1 urgent, 2 bulk, 3 inflight, 4 chatnext, 5 msgs
+// KEYS: 1 answers (urgent), 2 bulk, 3 inflight, 4 chatnext, 5 msgs, 6 notices
 // ARGV: 1 now ms, 2 lease ms, 3 max messages
 // Returns: the claimed messages' JSON.
 var claimScript = redis.NewScript(`
 local now, lease, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local function queue(m)
+  if m.class == 'answer' or (m.class == nil and m.urgent) then return KEYS[1] end
+  if m.class == 'notice' then return KEYS[6] end
+  return KEYS[2]
+end
 for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
   redis.call('ZREM', KEYS[3], id)
   local raw = redis.call('HGET', KEYS[5], id)
   if raw then
     local m = cjson.decode(raw)
-    local q = KEYS[2]
-    if m.urgent then q = KEYS[1] end
-    redis.call('ZADD', q, m.nb, id)
+    redis.call('ZADD', queue(m), m.nb, id)
   end
 end
 local out, busy = {}, {}
-for _, q in ipairs({KEYS[1], KEYS[2]}) do
+for _, q in ipairs({KEYS[1], KEYS[6], KEYS[2]}) do
   for _, id in ipairs(redis.call('ZRANGEBYSCORE', q, '-inf', now, 'LIMIT', 0, 500)) do
     if #out >= max then return out end
     local raw = redis.call('HGET', KEYS[5], id)
@@ -99,15 +103,15 @@ return out
 // Claim takes up to max due messages for sending.
 func (s *Store) Claim(ctx context.Context, now time.Time, max int, lease time.Duration) ([]Outgoing, error) {
 	res, err := claimScript.Run(ctx, s.rdb,
-		[]string{s.k.outUrgent(), s.k.outBulk(), s.k.outInflight(), s.k.outChatNext(), s.k.outMsgs()},
+		[]string{s.k.outUrgent(), s.k.outBulk(), s.k.outInflight(), s.k.outChatNext(), s.k.outMsgs(), s.k.outNotice()},
 		now.UnixMilli(), lease.Milliseconds(), max).StringSlice()
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Outgoing, 0, len(res))
 	for _, raw := range res {
-		var m Outgoing
-		if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		m, err := codec.DecodeOutgoing([]byte(raw))
+		if err != nil {
 			return nil, err
 		}
 		out = append(out, m)
@@ -133,10 +137,14 @@ func (s *Store) Sent(ctx context.Context, now time.Time, m Outgoing, spacing tim
 // until until, so the chat's later messages cannot overtake it.
 func (s *Store) Retry(ctx context.Context, m Outgoing, until time.Time) error {
 	m.Attempts++
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, s.k.outMsgs(), m.Key, mustJSON(m))
+	b, err := codec.EncodeOutgoing(m)
+	if err != nil {
+		return err
+	}
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, s.k.outMsgs(), m.Key, b)
 		p.ZRem(ctx, s.k.outInflight(), m.Key)
-		p.ZAdd(ctx, s.queue(m.Urgent), redis.Z{Score: float64(m.NotBefore), Member: m.Key})
+		p.ZAdd(ctx, s.queue(m), redis.Z{Score: float64(m.NotBefore), Member: m.Key})
 		p.HSet(ctx, s.k.outChatNext(), strconv.FormatInt(m.Chat, 10), until.UnixMilli())
 		return nil
 	})
@@ -145,7 +153,7 @@ func (s *Store) Retry(ctx context.Context, m Outgoing, until time.Time) error {
 
 // Drop removes m for good (Telegram refused it) and keeps a record of why.
 func (s *Store) Drop(ctx context.Context, now time.Time, m Outgoing, why string) error {
-	rec := mustJSON(map[string]any{"key": m.Key, "chat": m.Chat, "at": now.UTC().Format(time.RFC3339), "why": why})
+	rec, _ := json.Marshal(map[string]any{"key": m.Key, "chat": m.Chat, "at": now.UTC().Format(time.RFC3339), "why": why})
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		// Release the chat the claim held, so its next message need not
 		// wait for the lease.
@@ -165,7 +173,7 @@ func (s *Store) Drop(ctx context.Context, now time.Time, m Outgoing, why string)
 func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	var best float64
 	found := false
-	for _, q := range []string{s.k.outUrgent(), s.k.outBulk(), s.k.outInflight()} {
+	for _, q := range []string{s.k.outUrgent(), s.k.outNotice(), s.k.outBulk(), s.k.outInflight()} {
 		zs, err := s.rdb.ZRangeWithScores(ctx, q, 0, 0).Result()
 		if err != nil {
 			return time.Time{}, false, err
@@ -187,7 +195,7 @@ func (s *Store) OutboxLen(ctx context.Context) (int64, error) {
 func (s *Store) NextAfter(ctx context.Context, t time.Time) (time.Time, bool, error) {
 	var best float64
 	found := false
-	for _, k := range []string{s.k.jobs(), s.k.outUrgent(), s.k.outBulk()} {
+	for _, k := range []string{s.k.jobs(), s.k.outUrgent(), s.k.outNotice(), s.k.outBulk()} {
 		zs, err := s.rdb.ZRangeByScoreWithScores(ctx, k, &redis.ZRangeBy{Min: "(" + itoa(t.UnixMilli()), Max: "+inf", Count: 1}).Result()
 		if err != nil {
 			return time.Time{}, false, err

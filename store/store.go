@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -10,6 +9,14 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"innsjekk/codec"
+)
+
+// Outgoing and Job are stored in the shapes the codec defines.
+type (
+	Outgoing = codec.Outgoing
+	Job      = codec.Job
 )
 
 // Store is one programme's data in Redis.
@@ -26,6 +33,9 @@ func New(rdb redis.UniversalClient, programme string) *Store {
 // Client returns the underlying Redis client.
 func (s *Store) Client() redis.UniversalClient { return s.rdb }
 
+// Prefix is the prefix of every key of the programme.
+func (s *Store) Prefix() string { return s.k.p }
+
 // Ping reports whether Redis answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.rdb.Ping(ctx).Err(); err != nil {
@@ -37,16 +47,36 @@ func (s *Store) Ping(ctx context.Context) error {
 // ErrConflict means the data changed under a transaction too many times.
 var ErrConflict = errors.New("store: too much contention")
 
-// Reader reads inside a transaction; what it reads is watched, so the
-// commit fails and is retried if another writer changed it meanwhile.
+// Reader reads inside a transaction. Everything it reads is watched
+// first, so the commit fails and is retried if another writer changed it
+// meanwhile.
 type Reader struct {
-	ctx context.Context
-	tx  *redis.Tx
-	k   keys
+	ctx     context.Context
+	tx      *redis.Tx
+	k       keys
+	watched map[string]bool
+}
+
+// watch adds keys to the transaction's watch list.
+func (r Reader) watch(ks ...string) error {
+	var fresh []string
+	for _, k := range ks {
+		if !r.watched[k] {
+			r.watched[k] = true
+			fresh = append(fresh, k)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	return r.tx.Watch(r.ctx, fresh...).Err()
 }
 
 // Chat returns the stored state of chat id, or nil.
 func (r Reader) Chat(id int64) ([]byte, error) {
+	if err := r.watch(r.k.chat(id)); err != nil {
+		return nil, err
+	}
 	b, err := r.tx.Get(r.ctx, r.k.chat(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
@@ -54,13 +84,41 @@ func (r Reader) Chat(id int64) ([]byte, error) {
 	return b, err
 }
 
-// People returns every binding, person id -> JSON.
-func (r Reader) People() (map[string]string, error) {
+// Bindings returns the bindings of the people named, person id -> JSON;
+// people without one are left out.
+func (r Reader) Bindings(ids []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if err := r.watch(r.k.people()); err != nil {
+		return nil, err
+	}
+	vals, err := r.tx.HMGet(r.ctx, r.k.people(), ids...).Result()
+	if err != nil {
+		return nil, err
+	}
+	for i, v := range vals {
+		if s, ok := v.(string); ok {
+			out[ids[i]] = s
+		}
+	}
+	return out, nil
+}
+
+// AllBindings returns every binding, person id -> JSON.
+func (r Reader) AllBindings() (map[string]string, error) {
+	if err := r.watch(r.k.people()); err != nil {
+		return nil, err
+	}
 	return r.tx.HGetAll(r.ctx, r.k.people()).Result()
 }
 
 // Invite returns the invite named code, or nil.
 func (r Reader) Invite(code string) ([]byte, error) {
+	if err := r.watch(r.k.invite(code)); err != nil {
+		return nil, err
+	}
 	b, err := r.tx.Get(r.ctx, r.k.invite(code)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
@@ -68,7 +126,11 @@ func (r Reader) Invite(code string) ([]byte, error) {
 	return b, err
 }
 
-// Seen reports whether update id has been handled.
+// Seen reports whether update id has been handled. It is not watched:
+// every commit writes to the one seen set, so watching it would make all
+// chats conflict. Two handlers of the same update still cannot both
+// commit, because both watch that update's chat and every commit writes
+// the chat's state.
 func (r Reader) Seen(id int64) (bool, error) {
 	_, err := r.tx.ZScore(r.ctx, r.k.seen(), strconv.FormatInt(id, 10)).Result()
 	if errors.Is(err, redis.Nil) {
@@ -77,13 +139,41 @@ func (r Reader) Seen(id int64) (bool, error) {
 	return err == nil, err
 }
 
-// Facts returns a person's facts, field -> JSON.
-func (r Reader) Facts(person string) (map[string]string, error) {
-	return r.tx.HGetAll(r.ctx, r.k.facts(person)).Result()
+// Records returns the fields of each record named (a record key such as
+// "facts:amina"), read in one round trip after watching them all.
+func (r Reader) Records(names []string) (map[string]map[string]string, error) {
+	out := make(map[string]map[string]string, len(names))
+	if len(names) == 0 {
+		return out, nil
+	}
+	ks := make([]string, len(names))
+	for i, n := range names {
+		ks[i] = r.k.record(n)
+	}
+	if err := r.watch(ks...); err != nil {
+		return nil, err
+	}
+	cmds := make([]*redis.MapStringStringCmd, len(ks))
+	_, err := r.tx.Pipelined(r.ctx, func(p redis.Pipeliner) error {
+		for i, k := range ks {
+			cmds[i] = p.HGetAll(r.ctx, k)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, n := range names {
+		out[n] = cmds[i].Val()
+	}
+	return out, nil
 }
 
 // Job returns the data of job id, or nil when it has run or never existed.
 func (r Reader) Job(id string) ([]byte, error) {
+	if err := r.watch(r.k.job(id)); err != nil {
+		return nil, err
+	}
 	b, err := r.tx.Get(r.ctx, r.k.job(id)).Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
@@ -91,37 +181,17 @@ func (r Reader) Job(id string) ([]byte, error) {
 	return b, err
 }
 
-// Watch lists the keys a transaction reads and so must watch.
+// Watch lists keys a transaction watches from its start, besides what its
+// Reader reads.
 type Watch struct {
-	Chats   []int64
-	People  bool
-	Invites []string
-	Update  int64  // the update being handled, 0 for none
-	Job     string // the job being run, "" for none
-	Outbox  bool   // the outbox's message table
-	Facts   []string
+	People bool
+	Outbox bool // the outbox's message table
 }
 
 func (s *Store) watchKeys(w Watch) []string {
 	var ks []string
-	for _, c := range w.Chats {
-		ks = append(ks, s.k.chat(c))
-	}
 	if w.People {
 		ks = append(ks, s.k.people())
-	}
-	for _, c := range w.Invites {
-		ks = append(ks, s.k.invite(c))
-	}
-	// The update's seen mark is not watched: every commit writes to the
-	// one seen set, so watching it would make all chats conflict. Two
-	// handlers of the same update still cannot both commit, because both
-	// watch that update's chat and every commit writes the chat's state.
-	if w.Job != "" {
-		ks = append(ks, s.k.job(w.Job))
-	}
-	for _, p := range w.Facts {
-		ks = append(ks, s.k.facts(p))
 	}
 	if w.Outbox || len(ks) == 0 {
 		ks = append(ks, s.k.outMsgs())
@@ -131,23 +201,25 @@ func (s *Store) watchKeys(w Watch) []string {
 
 // Effects is everything one step writes, committed all at once.
 type Effects struct {
-	Chats      map[int64][]byte  // chat id -> new state
-	People     map[string][]byte // person id -> binding JSON; nil value deletes
-	Invites    []InviteWrite
-	Facts      map[string]map[string][]byte // person -> field -> JSON; nil deletes the field
+	Chats   map[int64][]byte  // chat id -> new state
+	People  map[string][]byte // person id -> binding JSON; nil value deletes
+	Invites []InviteWrite
+	// Records: record name -> field -> value JSON; a nil value deletes
+	// the field.
+	Records    map[string]map[string][]byte
 	Outbox     []Outgoing
 	Jobs       []Job
 	DoneJob    string   // the job that ran: removed with its effects
 	CancelJobs []string // jobs no longer wanted
-	// Forget erases people's facts and the state of chats, for an
-	// erasure the adviser confirmed (PRODUCT.md §3.1, §6).
-	ForgetFacts []string
+	// Forget erases people: their own record, binding and the state of
+	// their chats, for an erasure the adviser confirmed (PRODUCT.md
+	// §3.1, §6).
+	DropRecords []string
 	ForgetChats []int64
 	// Audit records staff actions on someone else's data.
-	Audit     []AuditEntry
-	Seen      int64 // the update handled: marked seen, removed from the inbox
-	Now       time.Time
-	OutboxHad map[string]bool // filled by Apply: keys already queued or sent
+	Audit []AuditEntry
+	Seen  int64 // the update handled: marked seen, removed from the inbox
+	Now   time.Time
 }
 
 // AuditEntry is one line of the audit log: who did what to whom, never
@@ -173,7 +245,11 @@ func (s *Store) Apply(ctx context.Context, w Watch, load func(Reader) (eff Effec
 			time.Sleep(time.Duration(rand.Int64N(int64(attempt)*int64(time.Millisecond) + 1)))
 		}
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			eff, skip, err := load(Reader{ctx: ctx, tx: tx, k: s.k})
+			r := Reader{ctx: ctx, tx: tx, k: s.k, watched: map[string]bool{}}
+			for _, k := range ks {
+				r.watched[k] = true
+			}
+			eff, skip, err := load(r)
 			if err != nil || skip {
 				return err
 			}
@@ -182,8 +258,7 @@ func (s *Store) Apply(ctx context.Context, w Watch, load func(Reader) (eff Effec
 				return err
 			}
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				s.write(ctx, p, eff, queued)
-				return nil
+				return s.write(ctx, p, eff, queued)
 			})
 			return err
 		}, ks...)
@@ -201,26 +276,28 @@ func (s *Store) alreadyQueued(ctx context.Context, tx *redis.Tx, out []Outgoing)
 	if len(out) == 0 {
 		return nil, nil
 	}
+	queued := make([]*redis.BoolCmd, len(out))
+	sent := make([]*redis.FloatCmd, len(out))
+	_, err := tx.Pipelined(ctx, func(p redis.Pipeliner) error {
+		for i, m := range out {
+			queued[i] = p.HExists(ctx, s.k.outMsgs(), m.Key)
+			sent[i] = p.ZScore(ctx, s.k.outDone(), m.Key)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
 	had := map[string]bool{}
-	for _, m := range out {
-		n, err := tx.HExists(ctx, s.k.outMsgs(), m.Key).Result()
-		if err != nil {
-			return nil, err
-		}
-		if n {
+	for i, m := range out {
+		if queued[i].Val() || sent[i].Err() == nil {
 			had[m.Key] = true
-			continue
-		}
-		if _, err := tx.ZScore(ctx, s.k.outDone(), m.Key).Result(); err == nil {
-			had[m.Key] = true
-		} else if !errors.Is(err, redis.Nil) {
-			return nil, err
 		}
 	}
 	return had, nil
 }
 
-func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queued map[string]bool) {
+func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queued map[string]bool) error {
 	now := eff.Now.UnixMilli()
 	for id, b := range eff.Chats {
 		p.Set(ctx, s.k.chat(id), b, 0)
@@ -232,12 +309,12 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 			p.HSet(ctx, s.k.people(), id, b)
 		}
 	}
-	for person, fields := range eff.Facts {
+	for name, fields := range eff.Records {
 		for f, b := range fields {
 			if b == nil {
-				p.HDel(ctx, s.k.facts(person), f)
+				p.HDel(ctx, s.k.record(name), f)
 			} else {
-				p.HSet(ctx, s.k.facts(person), f, b)
+				p.HSet(ctx, s.k.record(name), f, b)
 			}
 		}
 	}
@@ -251,13 +328,17 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 		if queued[m.Key] {
 			continue
 		}
-		s.enqueue(ctx, p, m, now)
+		if err := s.enqueue(ctx, p, m, now); err != nil {
+			return err
+		}
 	}
 	for _, j := range eff.Jobs {
-		s.schedule(ctx, p, j)
+		if err := s.schedule(ctx, p, j); err != nil {
+			return err
+		}
 	}
-	for _, person := range eff.ForgetFacts {
-		p.Del(ctx, s.k.facts(person))
+	for _, name := range eff.DropRecords {
+		p.Del(ctx, s.k.record(name))
 	}
 	for _, c := range eff.ForgetChats {
 		p.Del(ctx, s.k.chat(c))
@@ -281,6 +362,7 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 		p.ZRem(ctx, s.k.pending(), id)
 		p.HDel(ctx, s.k.updates(), id)
 	}
+	return nil
 }
 
 // SaveRoster stores the roster file as imported.
@@ -314,6 +396,15 @@ func (s *Store) People(ctx context.Context) (map[string]string, error) {
 	return s.rdb.HGetAll(ctx, s.k.people()).Result()
 }
 
+// Binding returns one person's binding JSON outside a transaction, or nil.
+func (s *Store) Binding(ctx context.Context, person string) ([]byte, error) {
+	b, err := s.rdb.HGet(ctx, s.k.people(), person).Bytes()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	return b, err
+}
+
 // PutInvite stores a new invite; it fails if the code exists.
 func (s *Store) PutInvite(ctx context.Context, code string, data []byte, expires time.Time) error {
 	ok, err := s.rdb.SetNX(ctx, s.k.invite(code), data, 0).Result()
@@ -334,30 +425,22 @@ func (s *Store) Audit(ctx context.Context, now time.Time, actor, action, subject
 	}}).Err()
 }
 
-func mustJSON(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
 // ForgetChat deletes a chat's conversation state.
 func (s *Store) ForgetChat(ctx context.Context, chat int64) error {
 	return s.rdb.Del(ctx, s.k.chat(chat)).Err()
 }
 
-// FactsOf returns a person's facts outside a transaction.
-func (s *Store) FactsOf(ctx context.Context, person string) (map[string]string, error) {
-	return s.rdb.HGetAll(ctx, s.k.facts(person)).Result()
+// Record returns a record's fields outside a transaction.
+func (s *Store) Record(ctx context.Context, name string) (map[string]string, error) {
+	return s.rdb.HGetAll(ctx, s.k.record(name)).Result()
 }
 
-// ForgetFacts deletes everything a person reported.
-func (s *Store) ForgetFacts(ctx context.Context, person string) error {
-	return s.rdb.Del(ctx, s.k.facts(person)).Err()
+// DropRecord deletes a whole record.
+func (s *Store) DropRecord(ctx context.Context, name string) error {
+	return s.rdb.Del(ctx, s.k.record(name)).Err()
 }
 
-// DeleteFacts deletes some of a person's facts.
-func (s *Store) DeleteFacts(ctx context.Context, person string, fields ...string) error {
-	return s.rdb.HDel(ctx, s.k.facts(person), fields...).Err()
+// DeleteFields deletes some fields of a record.
+func (s *Store) DeleteFields(ctx context.Context, name string, fields ...string) error {
+	return s.rdb.HDel(ctx, s.k.record(name), fields...).Err()
 }

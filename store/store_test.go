@@ -47,7 +47,7 @@ func TestIntakeStoresEachUpdateOnce(t *testing.T) {
 			t.Fatalf("pending = %v, want [10 11 12] in order", got)
 		}
 		// Handled updates are refused even if Telegram sends them again.
-		err = s.Apply(ctx, store.Watch{Update: 10}, func(store.Reader) (store.Effects, bool, error) {
+		err = s.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
 			return store.Effects{Seen: 10, Now: t0}, false, nil
 		})
 		if err != nil {
@@ -205,7 +205,7 @@ func TestJobRunsOnceAcrossClaimers(t *testing.T) {
 		// nothing to do.
 		runs := 0
 		for range 2 {
-			err := s.Apply(ctx, store.Watch{Job: "j1"}, func(r store.Reader) (store.Effects, bool, error) {
+			err := s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
 				b, err := r.Job("j1")
 				if err != nil || b == nil {
 					return store.Effects{}, true, err
@@ -237,7 +237,7 @@ func TestApplyRetriesOnConflict(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for range 50 {
-					err := s.Apply(ctx, store.Watch{Chats: []int64{1}}, func(r store.Reader) (store.Effects, bool, error) {
+					err := s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
 						b, err := r.Chat(1)
 						if err != nil {
 							return store.Effects{}, false, err
@@ -257,7 +257,7 @@ func TestApplyRetriesOnConflict(t *testing.T) {
 			}()
 		}
 		wg.Wait()
-		err := s.Apply(ctx, store.Watch{Chats: []int64{1}}, func(r store.Reader) (store.Effects, bool, error) {
+		err := s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
 			b, _ := r.Chat(1)
 			if string(b) != "100" {
 				t.Errorf("counter = %s, want 100", b)

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"innsjekk/codec"
 	"innsjekk/flows"
 	"innsjekk/roster"
 	"innsjekk/schedule"
+	"innsjekk/store"
 )
 
 // slotJSON is one free slot in --json output (PRODUCT.md §3.5).
@@ -51,23 +53,20 @@ func cmdSlots(ctx context.Context, e *env, args []string) error {
 		}
 		from = roster.DateOf(t)
 	}
-	fields, err := st.FactsOf(ctx, p.ID)
+	// The participant's own Nav counsellor: their office's hours and
+	// their other meetings count, exactly as when they book in the bot.
+	counsellor := p.Nav
+	pr, err := record(ctx, st, flows.PersonKey(p.ID))
 	if err != nil {
 		return err
 	}
-	var busy []schedule.Busy
-	for _, m := range flows.DecodeFacts(fields).Meetings {
-		if !m.Cancelled {
-			busy = append(busy, schedule.Busy{Start: m.Start, End: m.End, Kind: schedule.Meeting, Place: m.Place})
+	var cr flows.Record
+	if counsellor != nil {
+		if cr, err = record(ctx, st, flows.CalendarKey(counsellor.ID)); err != nil {
+			return err
 		}
 	}
-	// The participant's own Nav counsellor's office hours, else the
-	// programme's.
-	hours := r.Programme.NavHours
-	if p.Nav != nil && p.Nav.NavHours != nil {
-		hours = *p.Nav.NavHours
-	}
-	slots := cal.FreeSlots(p, hours, from, *days, flows.MeetingLength, busy, now)
+	slots := flows.FreeSlots(r, cal, p, counsellor, pr, cr, from, *days, now)
 	loc := r.Programme.Location
 	if *asJSON {
 		out := make([]slotJSON, 0, len(slots))
@@ -86,4 +85,14 @@ func cmdSlots(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%s %s–%s\n", s.Start.In(loc).Format("Mon 2006-01-02"), s.Start.In(loc).Format("15:04"), s.End.In(loc).Format("15:04"))
 	}
 	return nil
+}
+
+// record reads and decodes one stored record.
+func record(ctx context.Context, st *store.Store, k flows.Key) (flows.Record, error) {
+	fields, err := st.Record(ctx, string(k))
+	if err != nil {
+		return nil, err
+	}
+	rec, _ := codec.DecodeRecord(fields)
+	return rec, nil
 }
