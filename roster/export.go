@@ -87,6 +87,7 @@ func (r *Roster) exportProgramme() *yaml.Node {
 		strNode("timezone"), strNode(tz),
 		strNode("nav_hours"), quotedNode(formatSpan(pr.NavHours)),
 		strNode("quiet_hours"), quotedNode(formatSpan(pr.QuietHours)),
+		strNode("office_hours"), quotedNode(formatSpan(pr.OfficeHours)),
 		strNode("reminders"), flowMapNode(
 			strNode("evening_before"), quotedNode(formatClock(pr.Reminders.EveningBefore)),
 			strNode("checkin_grace"), plainNode(formatDuration(pr.Reminders.CheckinGrace)),
@@ -139,6 +140,14 @@ func exportStaff(s *Staff) *yaml.Node {
 	}
 	if s.Place != "" {
 		m.Content = append(m.Content, strNode("place"), strNode(s.Place))
+	}
+	if s.Backup != nil {
+		m.Content = append(m.Content, strNode("backup"), strNode(s.Backup.ID))
+	}
+	// Half a period is written too, so that Export refuses it rather
+	// than drop it.
+	if !s.AwayFrom.IsZero() || !s.AwayTo.IsZero() {
+		m.Content = append(m.Content, strNode("away"), flowSeqNode(plainNode(s.AwayFrom.String()), plainNode(s.AwayTo.String())))
 	}
 	return m
 }
@@ -214,9 +223,12 @@ func exportParticipant(p *Participant) (*yaml.Node, error) {
 			pm.Content = append(pm.Content, strNode("to"), plainNode(pl.To.String()))
 		}
 		if len(pl.Goals) > 0 {
+			// Always with the id, even one made from a plain text, so
+			// that editing the text in the exported file keeps the id,
+			// and with it the goal's history.
 			goals := blockSeqNode()
 			for _, g := range pl.Goals {
-				goals.Content = append(goals.Content, strNode(g))
+				goals.Content = append(goals.Content, flowMapNode(strNode("id"), strNode(g.ID), strNode("text"), strNode(g.Text)))
 			}
 			pm.Content = append(pm.Content, strNode("goals"), goals)
 		}
@@ -284,8 +296,8 @@ func flowMapNode(kv ...*yaml.Node) *yaml.Node {
 
 func blockSeqNode() *yaml.Node { return &yaml.Node{Kind: yaml.SequenceNode} }
 
-func flowSeqNode() *yaml.Node {
-	return &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+func flowSeqNode(items ...*yaml.Node) *yaml.Node {
+	return &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Content: items}
 }
 
 // strNode is a name, id or key; tagging it a string makes the encoder quote

@@ -84,6 +84,7 @@ func TestExportWritesSettingsOut(t *testing.T) {
   timezone: Europe/Oslo
   nav_hours: "09:00-14:00"
   quiet_hours: "21:00-07:00"
+  office_hours: "08:00-15:30"
   reminders: {evening_before: "18:00", checkin_grace: 30m}
   sickness: {self_certified_days: 3, self_certified_times: 4, qualifying_weeks: 8, same_period_days: 16, child_sick_days: 10}
   escalate_after: 4h
@@ -109,14 +110,17 @@ func TestExportWritesSettingsOut(t *testing.T) {
 // TestExportAwkwardText uses values that YAML would read as something
 // else unless the export quotes them.
 func TestExportAwkwardText(t *testing.T) {
-	anne := &Staff{Person: Person{ID: "null", Name: "yes", Language: "nb"}, Roles: []Role{RoleAdviser}}
+	anne := &Staff{Person: Person{ID: "null", Name: "yes", Language: "nb"}, Roles: []Role{RoleAdviser},
+		AwayFrom: Date{2026, time.February, 28}, AwayTo: Date{2028, time.February, 29}}
+	mona := &Staff{Person: Person{ID: "off", Name: "no", Language: "nb"}, Roles: []Role{RoleNav}, Backup: anne}
+	anne.Backup = mona
 	emp := &Employer{ID: "123", Name: "Hotell: Strand # 1", Address: "  "}
 	emp.Address = ""
 	per := &Contact{Person: Person{ID: "true", Name: "- Per", Language: "nb"}, Employer: emp}
 	emp.Contacts = []*Contact{per}
 	r := &Roster{
 		Programme: defaultProgramme(),
-		Staff:     []*Staff{anne},
+		Staff:     []*Staff{anne, mona},
 		Employers: []*Employer{emp},
 		Participants: []*Participant{{
 			Person:   Person{ID: "0x10", Name: "'Amina' \"Yusuf\"", Language: "ar"},
@@ -126,7 +130,7 @@ func TestExportAwkwardText(t *testing.T) {
 				Employer: emp, Mentor: per,
 				Days:  []time.Weekday{time.Sunday, time.Saturday},
 				Hours: Span{0, 24 * 60},
-				Goals: []string{"~", "[not a list]", "{x: y}", "linje 1\nlinje 2"},
+				Goals: []Goal{{"null", "~"}, {"123", "[not a list]"}, {"-", "{x: y}"}, {"true", "linje 1\nlinje 2"}, {"_", "- 1"}},
 			},
 			Classes: []Class{{Days: []time.Weekday{time.Monday}, Hours: Span{60, 61}, Place: "@home"}},
 		}},

@@ -25,6 +25,8 @@ func FuzzParse(f *testing.F) {
 		"a: &a [*a]\n",
 		"x-p: &p {id: x, name: X}\nprogramme: {<<: *p, timezone: UTC}\n",
 		"programme:\n\tid: x\n",
+		"programme: {id: x, name: X}\nstaff: [{id: a, name: A, roles: [adviser], backup: b, away: [2026-12-21, 2027-01-03]}, {id: b, name: B, roles: [nav], backup: a}]\n",
+		"programme: {id: x, name: X}\nstaff: [{id: a, name: A, roles: [adviser]}]\nemployers: [{id: e, name: E, contacts: [{id: m, name: M}]}]\nparticipants: [{id: p, name: P, language: nb, adviser: a, placement: {employer: e, mentor: m, days: [mon], hours: \"09:00-15:00\", goals: [Øve, \"øve!\", {id: ove-2, text: Å øve}, {id: p, text: \"~\"}]}}]\n",
 		"- [\n",
 	} {
 		f.Add([]byte(s))

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	// The roster names zones like Europe/Oslo; a minimal container image
@@ -18,6 +19,7 @@ import (
 	_ "time/tzdata"
 
 	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Problem is one thing wrong in a roster file, at a line an admin can find.
@@ -73,11 +75,12 @@ const defaultTimezone = "Europe/Oslo"
 func defaultProgramme() Programme {
 	loc, _ := time.LoadLocation(defaultTimezone) // cannot fail: tzdata is embedded
 	return Programme{
-		Timezone:   defaultTimezone,
-		Location:   loc,
-		NavHours:   Span{9 * 60, 14 * 60},
-		QuietHours: Span{21 * 60, 7 * 60},
-		Reminders:  Reminders{EveningBefore: 18 * 60, CheckinGrace: 30 * time.Minute},
+		Timezone:    defaultTimezone,
+		Location:    loc,
+		NavHours:    Span{9 * 60, 14 * 60},
+		OfficeHours: Span{8 * 60, 15*60 + 30},
+		QuietHours:  Span{21 * 60, 7 * 60},
+		Reminders:   Reminders{EveningBefore: 18 * 60, CheckinGrace: 30 * time.Minute},
 		// IMDi's rules under integreringsloven (PRODUCT.md §3.2).
 		Sickness: Sickness{
 			SelfCertifiedDays:  3,
@@ -96,16 +99,17 @@ func defaultProgramme() Programme {
 // Keys allowed in each mapping; anything else is a typo to report.
 var (
 	topKeys         = []string{"programme", "staff", "employers", "participants"}
-	programmeKeys   = []string{"id", "name", "timezone", "nav_hours", "quiet_hours", "reminders", "sickness", "escalate_after", "digest", "routing", "closed", "retention"}
+	programmeKeys   = []string{"id", "name", "timezone", "nav_hours", "quiet_hours", "office_hours", "reminders", "sickness", "escalate_after", "digest", "routing", "closed", "retention"}
 	remindersKeys   = []string{"evening_before", "checkin_grace"}
 	sicknessKeys    = []string{"self_certified_days", "self_certified_times", "qualifying_weeks", "same_period_days", "child_sick_days"}
 	digestKeys      = []string{"daily", "weekly"}
 	retentionKeys   = []string{"records", "issues"}
-	staffKeys       = []string{"id", "name", "roles", "language", "nav_hours", "place"}
+	staffKeys       = []string{"id", "name", "roles", "language", "nav_hours", "place", "backup", "away"}
 	employerKeys    = []string{"id", "name", "address", "contacts"}
 	contactKeys     = []string{"id", "name", "language", "morning_card"}
 	participantKeys = []string{"id", "name", "language", "programme_start", "children", "single_carer", "sickness", "adviser", "teacher", "nav", "placement", "classes"}
 	placementKeys   = []string{"employer", "mentor", "days", "hours", "from", "to", "goals"}
+	goalKeys        = []string{"id", "text"}
 	classKeys       = []string{"days", "hours", "place"}
 )
 
@@ -136,10 +140,11 @@ func Parse(filename string, data []byte) (*Roster, error) {
 }
 
 type parser struct {
-	file  string
-	probs Problems
-	ids   map[string]idDef // the first definition of each id
-	refs  []participantRefs
+	file      string
+	probs     Problems
+	ids       map[string]idDef // the first definition of each id
+	refs      []participantRefs
+	staffRefs []staffRefs
 
 	// partial is set when part of the file could not be read, so that an
 	// id missing from the roster is more likely a consequence than a
@@ -159,6 +164,12 @@ type idDef struct {
 type ref struct {
 	id   string
 	line int
+}
+
+type staffRefs struct {
+	s      *Staff
+	ctx    string
+	backup ref
 }
 
 type participantRefs struct {
@@ -948,6 +959,7 @@ func (p *parser) programme(root fields, pr *Programme) {
 	}
 	p.optSpan(f, "nav_hours", false, &pr.NavHours)
 	p.optSpan(f, "quiet_hours", true, &pr.QuietHours)
+	p.optSpan(f, "office_hours", false, &pr.OfficeHours)
 	if f.get("reminders") != nil {
 		if rf, ok := p.child(f, "reminders", remindersKeys); ok {
 			p.optClock(rf, "evening_before", &pr.Reminders.EveningBefore)
@@ -1096,7 +1108,31 @@ func (p *parser) staff(n *yaml.Node) *Staff {
 		}
 	}
 	p.optText(f, "place", &s.Place)
+	if n := f.get("away"); n != nil {
+		s.AwayFrom, s.AwayTo = p.away(n, ctx)
+	}
+	p.staffRefs = append(p.staffRefs, staffRefs{s: s, ctx: ctx, backup: p.ref(f, "backup")})
 	return s
+}
+
+// away reads [FIRST, LAST], the first and the last day away, both
+// included. It returns zero dates unless the whole period is good.
+func (p *parser) away(n *yaml.Node, ctx string) (from, to Date) {
+	n = deref(n)
+	if n.Kind != yaml.SequenceNode || len(n.Content) != 2 {
+		p.add(n.Line, "%s: away must be a list of two dates, [FIRST, LAST]", ctx)
+		return Date{}, Date{}
+	}
+	from, okFrom := p.date(n.Content[0], "away day")
+	to, okTo := p.date(n.Content[1], "away day")
+	if !okFrom || !okTo {
+		return Date{}, Date{}
+	}
+	if to.Before(from) {
+		p.add(deref(n.Content[1]).Line, "%s: away first day %s is after last day %s", ctx, from, to)
+		return Date{}, Date{}
+	}
+	return from, to
 }
 
 func (p *parser) employer(n *yaml.Node) *Employer {
@@ -1218,21 +1254,173 @@ func (p *parser) placement(parent fields, ctx string, refs *participantRefs) *Pl
 		p.add(f.get("to").Line, "%s: placement from %s is after to %s", ctx, pl.From, pl.To)
 	}
 	if n := f.get("goals"); n != nil {
-		if list, ok := p.seq(n, "goals"); ok {
-			for _, c := range list {
-				s, ok := p.text(c, "goal")
-				if !ok {
-					continue
-				}
-				if s = strings.TrimSpace(s); s == "" {
-					p.add(deref(c).Line, "%s: a goal must not be empty", ctx)
-					continue
-				}
-				pl.Goals = append(pl.Goals, s)
-			}
-		}
+		pl.Goals = p.goals(n, ctx)
 	}
 	return pl
+}
+
+// goals reads a placement's learning goals. A goal is a plain text or a
+// mapping {id, text}; a plain text gets an id made from it (goalID).
+// Ids written out are taken first, wherever they stand in the list, so
+// that one is never renamed because a plain text happens to give the
+// same id: the plain text gets a numbered one instead (uniqueGoalID).
+func (p *parser) goals(n *yaml.Node, ctx string) []Goal {
+	list, ok := p.seq(n, "goals")
+	if !ok {
+		return nil
+	}
+	var goals []Goal
+	var plain []int             // indexes in goals of the plain texts
+	written := map[string]int{} // the line of each id written out
+	for _, c := range list {
+		c = deref(c)
+		switch c.Kind {
+		case yaml.ScalarNode:
+			s := strings.TrimSpace(c.Value)
+			if s == "" {
+				p.add(c.Line, "%s: a goal must not be empty", ctx)
+				continue
+			}
+			plain = append(plain, len(goals))
+			goals = append(goals, Goal{Text: s})
+		case yaml.MappingNode:
+			goals = append(goals, p.goal(c, ctx, written))
+		default:
+			p.add(c.Line, "goal must be a text or a mapping, not a %s", kindName(c))
+		}
+	}
+	taken := make(map[string]bool, len(goals))
+	for id := range written {
+		taken[id] = true
+	}
+	for _, i := range plain {
+		goals[i].ID = uniqueGoalID(goalID(goals[i].Text), taken)
+	}
+	return goals
+}
+
+// goal reads a goal written as {id, text}. Its id need only be unique
+// in the placement (written holds those seen so far in it), so it is not
+// claimed in the roster's id space.
+func (p *parser) goal(n *yaml.Node, ctx string, written map[string]int) Goal {
+	var g Goal
+	f, ok := p.mapping(n, "a goal", goalKeys)
+	if !ok {
+		return g
+	}
+	if v := f.get("id"); v == nil {
+		p.add(f.line, "%s: goal id is required", ctx)
+	} else if s, ok := p.text(v, "id"); ok {
+		switch {
+		case s == "":
+			p.add(v.Line, "%s: goal id is required", ctx)
+		case !idPattern.MatchString(s):
+			p.add(v.Line, "goal id %q must match [a-z0-9_-]+", s)
+		case len(s) > MaxIDLength:
+			p.add(v.Line, "goal id %q is longer than %d characters", s, MaxIDLength)
+		}
+		if s != "" {
+			// A malformed id still counts, so a repeat of it is reported too.
+			if first, dup := written[s]; dup {
+				p.add(v.Line, "duplicate goal id %q (first at line %d)", s, first)
+			} else {
+				written[s] = v.Line
+			}
+		}
+		g.ID = s
+	}
+	if v := f.get("text"); v == nil {
+		p.add(f.line, "%s: goal text is required", ctx)
+	} else if s, ok := p.text(v, "text"); ok {
+		if g.Text = strings.TrimSpace(s); g.Text == "" {
+			p.add(v.Line, "%s: a goal must not be empty", ctx)
+		}
+	}
+	return g
+}
+
+// goalFolds spells in ASCII the lower-case letters that have no
+// decomposition to an ASCII letter and a mark.
+var goalFolds = map[rune]string{
+	'æ': "ae", 'ø': "o", 'œ': "oe", 'ß': "ss", 'ð': "d", 'đ': "d", 'þ': "th",
+	'ł': "l", 'ı': "i", 'ŋ': "n", 'ħ': "h", 'ŧ': "t",
+}
+
+// goalID makes the id of a goal written as plain text. The rules are part
+// of the roster format: a goal's history is kept under its id, and a
+// change here would cut every plain-text goal off its history. They are:
+//
+//  1. The text is decomposed (Unicode NFKD, whose results for assigned
+//     characters Unicode promises never to change) and lower-cased, and
+//     accents and other combining marks are dropped: å→a, é→e, ü→u, ç→c,
+//     ﬁ→fi.
+//  2. Letters with no decomposition are spelt out by goalFolds: æ→ae,
+//     ø→o, ß→ss and a few more.
+//  3. Every run of characters that is still outside [a-z0-9] — spaces,
+//     punctuation, letters of other scripts — becomes one '-', and '-'
+//     is trimmed from both ends.
+//  4. The id is cut to MaxIDLength characters by cutID.
+//  5. An id left empty (a text with no Latin letter or digit) is "goal".
+//
+// So "Følger hygienerutiner på kjøkkenet" is "folger-hygienerutiner-pa".
+func goalID(text string) string {
+	var b strings.Builder
+	sep := false // a '-' is due before the next letter or digit
+	put := func(s string) {
+		if sep && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		sep = false
+		b.WriteString(s)
+	}
+	for _, r := range strings.ToLower(norm.NFKD.String(text)) {
+		switch {
+		case 'a' <= r && r <= 'z', '0' <= r && r <= '9':
+			put(string(r))
+		case goalFolds[r] != "":
+			put(goalFolds[r])
+		case unicode.Is(unicode.M, r):
+			// The mark belongs to the letter before it.
+		default:
+			sep = true
+		}
+	}
+	id := cutID(b.String(), MaxIDLength)
+	if id == "" {
+		return "goal"
+	}
+	return id
+}
+
+// cutID shortens an id made of words joined by single '-' to at most n
+// characters, n > 0. It cuts after the last whole word that fits, or
+// inside the first word if even that does not fit, and never leaves a
+// '-' at the end.
+func cutID(id string, n int) string {
+	if len(id) <= n {
+		return id
+	}
+	cut := id[:n]
+	if id[n] != '-' { // the cut is inside a word
+		if i := strings.LastIndexByte(cut, '-'); i > 0 {
+			cut = cut[:i]
+		}
+	}
+	return strings.TrimRight(cut, "-")
+}
+
+// uniqueGoalID returns id, or if taken already has it, the first of
+// id-2, id-3, … that it does not, with id cut (cutID) to leave room for
+// the number; it adds the result to taken. Plain texts are numbered in
+// the order they are listed.
+func uniqueGoalID(id string, taken map[string]bool) string {
+	out := id
+	for k := 2; taken[out]; k++ {
+		suffix := "-" + strconv.Itoa(k)
+		out = cutID(id, MaxIDLength-len(suffix)) + suffix
+	}
+	taken[out] = true
+	return out
 }
 
 func (p *parser) class(n *yaml.Node, ctx string) (Class, bool) {
@@ -1255,9 +1443,19 @@ func (p *parser) class(n *yaml.Node, ctx string) (Class, bool) {
 	return c, true
 }
 
-// resolve links the participants' references once every id is known,
-// checking that each names the right kind of person (PRODUCT.md §4).
+// resolve links the staff's and the participants' references once every
+// id is known, checking that each names the right kind of person
+// (PRODUCT.md §4).
 func (p *parser) resolve() {
+	for _, rf := range p.staffRefs {
+		if rf.backup.id != "" && rf.backup.id == rf.s.ID {
+			p.add(rf.backup.line, "%s: a staff member cannot be their own backup", rf.ctx)
+			continue
+		}
+		// Any staff member can stand in, whatever their roles: the
+		// backup takes the issues routed to this person.
+		rf.s.Backup = p.staffRef(rf.ctx, "backup", rf.backup, "")
+	}
 	for _, rf := range p.refs {
 		pt := rf.p
 		pt.Adviser = p.staffRef(rf.ctx, "adviser", rf.adviser, RoleAdviser)
@@ -1298,6 +1496,8 @@ func (p *parser) lookup(ctx, key string, r ref) (any, bool) {
 	return d.v, true
 }
 
+// staffRef resolves r to a staff member holding role, or any role if
+// role is "".
 func (p *parser) staffRef(ctx, key string, r ref, role Role) *Staff {
 	v, ok := p.lookup(ctx, key, r)
 	if !ok {
@@ -1308,7 +1508,7 @@ func (p *parser) staffRef(ctx, key string, r ref, role Role) *Staff {
 		p.add(r.line, "%s: %s %q is %s, not staff", ctx, key, r.id, kindOf(v))
 		return nil
 	}
-	if !s.Has(role) && !p.doubtfulRoles[s] {
+	if role != "" && !s.Has(role) && !p.doubtfulRoles[s] {
 		p.add(r.line, "%s: %s %q does not have role %s", ctx, key, r.id, role)
 	}
 	return s

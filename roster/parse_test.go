@@ -278,6 +278,97 @@ func TestRules(t *testing.T) {
 			`t.yaml:31: participant "amina": a goal must not be empty`},
 		{"null teacher", "teacher: lars", "teacher: ~", ""},
 
+		// Backups.
+		{"backup", "roles: [adviser, admin]}", "roles: [adviser, admin], backup: lars}", ""},
+		{"backup listed later", "roles: [teacher]}", "roles: [teacher], backup: kari}", ""},
+		{"backups of each other", "roles: [teacher]}\n  - {id: kari, name: Kari Nordmann, roles: [nav]}",
+			"roles: [teacher], backup: kari}\n  - {id: kari, name: Kari Nordmann, roles: [nav], backup: lars}", ""},
+		{"null backup", "roles: [adviser, admin]}", "roles: [adviser, admin], backup: ~}", ""},
+		{"backup unknown", "roles: [adviser, admin]}", "roles: [adviser, admin], backup: bob}",
+			`t.yaml:5: staff "anne": backup "bob" is not in the roster`},
+		{"backup is a contact", "roles: [adviser, admin]}", "roles: [adviser, admin], backup: per}",
+			`t.yaml:5: staff "anne": backup "per" is an employer contact, not staff`},
+		{"backup is a participant", "roles: [adviser, admin]}", "roles: [adviser, admin], backup: amina}",
+			`t.yaml:5: staff "anne": backup "amina" is a participant, not staff`},
+		{"backup is an employer", "roles: [adviser, admin]}", "roles: [adviser, admin], backup: strand}",
+			`t.yaml:5: staff "anne": backup "strand" is an employer, not staff`},
+		{"own backup", "roles: [adviser, admin]}", "roles: [adviser, admin], backup: anne}",
+			`t.yaml:5: staff "anne": a staff member cannot be their own backup`},
+		{"backup is a list", "roles: [adviser, admin]}", "roles: [adviser, admin], backup: [lars, kari]}",
+			`t.yaml:5: backup must be a single value, not a list`},
+		{"backup on its own line", "  - {id: kari, name: Kari Nordmann, roles: [nav]}\n",
+			"  - id: kari\n    name: Kari Nordmann\n    roles: [nav]\n    backup: karl\n",
+			`t.yaml:10: staff "kari": backup "karl" is not in the roster`},
+
+		// Away.
+		{"away", "roles: [adviser, admin]}", "roles: [adviser, admin], away: [2026-12-21, 2027-01-03]}", ""},
+		{"away one day", "roles: [adviser, admin]}", "roles: [adviser, admin], away: [2026-12-21, 2026-12-21]}", ""},
+		{"null away", "roles: [adviser, admin]}", "roles: [adviser, admin], away: ~}", ""},
+		{"away one date", "roles: [adviser, admin]}", "roles: [adviser, admin], away: 2026-12-21}",
+			`t.yaml:5: staff "anne": away must be a list of two dates, [FIRST, LAST]`},
+		{"away a list of one", "roles: [adviser, admin]}", "roles: [adviser, admin], away: [2026-12-21]}",
+			`t.yaml:5: staff "anne": away must be a list of two dates, [FIRST, LAST]`},
+		{"away a list of three", "roles: [adviser, admin]}", "roles: [adviser, admin], away: [2026-12-21, 2026-12-28, 2027-01-03]}",
+			`t.yaml:5: staff "anne": away must be a list of two dates, [FIRST, LAST]`},
+		{"away empty", "roles: [adviser, admin]}", "roles: [adviser, admin], away: []}",
+			`t.yaml:5: staff "anne": away must be a list of two dates, [FIRST, LAST]`},
+		{"away a mapping", "roles: [adviser, admin]}", "roles: [adviser, admin], away: {from: 2026-12-21, to: 2027-01-03}}",
+			`t.yaml:5: staff "anne": away must be a list of two dates, [FIRST, LAST]`},
+		{"away bad dates", "roles: [adviser, admin]}", "roles: [adviser, admin], away: [21.12.2026, 2027-02-30]}",
+			`t.yaml:5: away day "21.12.2026" must be a date YYYY-MM-DD` + "\n" +
+				`t.yaml:5: away day "2027-02-30" must be a date YYYY-MM-DD`},
+		{"away day a list", "roles: [adviser, admin]}", "roles: [adviser, admin], away: [[2026-12-21], 2027-01-03]}",
+			`t.yaml:5: away day must be a single value, not a list`},
+		{"away backwards", "roles: [adviser, admin]}", "roles: [adviser, admin], away: [2027-01-03, 2026-12-21]}",
+			`t.yaml:5: staff "anne": away first day 2027-01-03 is after last day 2026-12-21`},
+		{"away on its own lines", "  - {id: kari, name: Kari Nordmann, roles: [nav]}\n",
+			"  - id: kari\n    name: Kari Nordmann\n    roles: [nav]\n    away:\n      - 2027-01-03\n      - 2026-12-21\n",
+			`t.yaml:12: staff "kari": away first day 2027-01-03 is after last day 2026-12-21`},
+		{"away date on its own line", "  - {id: kari, name: Kari Nordmann, roles: [nav]}\n",
+			"  - id: kari\n    name: Kari Nordmann\n    roles: [nav]\n    away:\n      - 2026-12-21\n      - 2026-12-32\n",
+			`t.yaml:12: away day "2026-12-32" must be a date YYYY-MM-DD`},
+
+		// Goals.
+		{"goals as text and mappings", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [Rydde, {id: hygiene, text: Vaske hendene}]\n", ""},
+		{"goal id shared with a person", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{id: anne, text: Hilse på Anne}]\n", ""},
+		{"goal id written and made alike", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [Rydde, {id: rydde, text: Vaske}]\n", ""},
+		{"goal id missing", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{text: Rydde}]\n",
+			`t.yaml:31: participant "amina": goal id is required`},
+		{"goal id null", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{id: ~, text: Rydde}]\n",
+			`t.yaml:31: participant "amina": goal id is required`},
+		{"goal id empty", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals:\n        - id: \"\"\n          text: Rydde\n",
+			`t.yaml:32: participant "amina": goal id is required`},
+		{"goal id uppercase", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{id: Hygiene, text: Vaske hendene}]\n",
+			`t.yaml:31: goal id "Hygiene" must match [a-z0-9_-]+`},
+		{"goal id with a space", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{id: vaske hender, text: Vaske hendene}]\n",
+			`t.yaml:31: goal id "vaske hender" must match [a-z0-9_-]+`},
+		{"goal id too long", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{id: folger-hygienerutiner-pa-kjokkenet, text: x}]\n",
+			`t.yaml:31: goal id "folger-hygienerutiner-pa-kjokkenet" is longer than 32 characters`},
+		{"goal id of 32 characters", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{id: folger-hygienerutiner-pa-kjokken, text: x}]\n", ""},
+		{"goal id a list", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{id: [a], text: x}]\n",
+			`t.yaml:31: id must be a single value, not a list`},
+		{"duplicate goal id", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals:\n        - {id: rydde, text: Rydde rommet}\n        - Vaske\n        - {id: rydde, text: Rydde kjøkkenet}\n",
+			`t.yaml:34: duplicate goal id "rydde" (first at line 32)`},
+		{"duplicate malformed goal id", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals:\n        - {id: Rydde, text: Rydde rommet}\n        - {id: Rydde, text: Rydde kjøkkenet}\n",
+			`t.yaml:32: goal id "Rydde" must match [a-z0-9_-]+` + "\n" +
+				`t.yaml:33: goal id "Rydde" must match [a-z0-9_-]+` + "\n" +
+				`t.yaml:33: duplicate goal id "Rydde" (first at line 32)`},
+		{"goal text missing", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals:\n        - id: rydde\n",
+			`t.yaml:32: participant "amina": goal text is required`},
+		{"goal text null", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{id: rydde, text: }]\n",
+			`t.yaml:31: participant "amina": goal text is required`},
+		{"goal text empty", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals:\n        - id: rydde\n          text: \"  \"\n",
+			`t.yaml:33: participant "amina": a goal must not be empty`},
+		{"goal text a mapping", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{id: rydde, text: {nb: Rydde}}]\n",
+			`t.yaml:31: text must be a single value, not a mapping`},
+		{"unknown goal key", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [{id: rydde, txt: Rydde}]\n",
+			`t.yaml:31: unknown key "txt"` + "\n" +
+				`t.yaml:31: participant "amina": goal text is required`},
+		{"goal a list", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: [[Rydde, Vaske]]\n",
+			`t.yaml:31: goal must be a text or a mapping, not a list`},
+		{"goals not a list", "      to: 2027-02-26\n", "      to: 2027-02-26\n      goals: Rydde\n",
+			`t.yaml:31: goals must be a list`},
+
 		// Structure.
 		{"staff not a list", "staff:\n  - {id: anne", "staff: anne\nx:\n  - {id: anne",
 			// Staff could not be read, so the participant's references
@@ -449,6 +540,7 @@ func TestDefaults(t *testing.T) {
 		Timezone:      "Europe/Oslo",
 		Location:      oslo(t),
 		NavHours:      Span{9 * 60, 14 * 60},
+		OfficeHours:   Span{8 * 60, 15*60 + 30},
 		QuietHours:    Span{21 * 60, 7 * 60},
 		Reminders:     Reminders{EveningBefore: 18 * 60, CheckinGrace: 30 * time.Minute},
 		Sickness:      Sickness{SelfCertifiedDays: 3, SelfCertifiedTimes: 4, QualifyingWeeks: 8, SamePeriodDays: 16, ChildSickDays: 10},
@@ -484,6 +576,210 @@ func TestDefaults(t *testing.T) {
 	if r.Participant("amina").Sickness != nil {
 		t.Error("participant sickness override set though the file has none")
 	}
+	// No backup and never away unless the file says so.
+	for _, s := range r.Staff {
+		if s.Backup != nil || !s.AwayFrom.IsZero() || !s.AwayTo.IsZero() {
+			t.Errorf("staff %s: backup %v, away %v-%v though the file has none", s.ID, s.Backup, s.AwayFrom, s.AwayTo)
+		}
+	}
+	if goals := r.Participant("amina").Placement.Goals; goals != nil {
+		t.Errorf("goals = %v though the file has none", goals)
+	}
+}
+
+func TestBackupAndAway(t *testing.T) {
+	src := `programme: {id: gjovik, name: Gjøvik læringssenter}
+staff:
+  - {id: anne, name: Anne Hansen, roles: [adviser, admin], backup: kari}
+  - {id: mona, name: Mona Iversen, roles: [adviser], backup: anne, away: [2026-12-21, 2027-01-03]}
+  - id: kari
+    name: Kari Nordmann
+    roles: [nav]
+    backup: mona
+    away:
+      - 2026-07-06
+      - 2026-07-06
+`
+	r, err := Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anne, mona, kari := r.StaffMember("anne"), r.StaffMember("mona"), r.StaffMember("kari")
+	// A backup need not share the roles: kari (nav) stands in for anne.
+	if anne.Backup != kari || mona.Backup != anne || kari.Backup != mona {
+		t.Errorf("backups: anne %v, mona %v, kari %v", anne.Backup, mona.Backup, kari.Backup)
+	}
+	if mona.AwayFrom != (Date{2026, time.December, 21}) || mona.AwayTo != (Date{2027, time.January, 3}) {
+		t.Errorf("mona away %v-%v", mona.AwayFrom, mona.AwayTo)
+	}
+	if kari.AwayFrom != (Date{2026, time.July, 6}) || kari.AwayTo != kari.AwayFrom {
+		t.Errorf("kari away %v-%v", kari.AwayFrom, kari.AwayTo)
+	}
+	if !anne.AwayFrom.IsZero() || !anne.AwayTo.IsZero() {
+		t.Errorf("anne away %v-%v", anne.AwayFrom, anne.AwayTo)
+	}
+}
+
+func TestAwayOn(t *testing.T) {
+	mona := &Staff{AwayFrom: Date{2026, time.December, 21}, AwayTo: Date{2027, time.January, 3}}
+	kari := &Staff{AwayFrom: Date{2026, time.July, 6}, AwayTo: Date{2026, time.July, 6}}
+	anne := &Staff{}
+	for _, c := range []struct {
+		who  string
+		s    *Staff
+		d    Date
+		want bool
+	}{
+		{"mona", mona, Date{2026, time.December, 20}, false},
+		{"mona", mona, Date{2026, time.December, 21}, true}, // the first day is included
+		{"mona", mona, Date{2026, time.December, 31}, true},
+		{"mona", mona, Date{2027, time.January, 1}, true}, // across the new year
+		{"mona", mona, Date{2027, time.January, 3}, true}, // the last day is included
+		{"mona", mona, Date{2027, time.January, 4}, false},
+		{"mona", mona, Date{2025, time.December, 25}, false},
+		{"mona", mona, Date{2027, time.December, 25}, false},
+		{"mona", mona, Date{}, false},
+		{"kari", kari, Date{2026, time.July, 5}, false},
+		{"kari", kari, Date{2026, time.July, 6}, true},
+		{"kari", kari, Date{2026, time.July, 7}, false},
+		{"anne", anne, Date{2026, time.December, 24}, false},
+		{"anne", anne, Date{}, false},
+	} {
+		if got := c.s.AwayOn(c.d); got != c.want {
+			t.Errorf("%s.AwayOn(%v) = %v, want %v", c.who, c.d, got, c.want)
+		}
+	}
+}
+
+func TestGoalID(t *testing.T) {
+	for text, want := range map[string]string{
+		"Rydde":                             "rydde",
+		"Sier ifra når noe er uklart":       "sier-ifra-nar-noe-er-uklart",
+		"Ærlig, øvd og våken":               "aerlig-ovd-og-vaken",
+		"ÆØÅ æøå":                           "aeoa-aeoa",
+		"Åpner kl. 07:00!":                  "apner-kl-07-00",
+		"Lærer ordene «vask» og “tørk”":     "laerer-ordene-vask-og-tork",
+		"  --Hei--  ":                       "hei",
+		"Hilser   på\tgjester\n på norsk.":  "hilser-pa-gjester-pa-norsk",
+		"snake_case og bindestrek-ord":      "snake-case-og-bindestrek-ord",
+		"Café naïve Über señor façade":      "cafe-naive-uber-senor-facade",
+		"Straße, Þór, Łódź, Işık, Đurđevac": "strasse-thor-lodz-isik-durdevac",
+		"ﬁne ½ Ĳssel":                       "fine-1-2-ijssel",
+		"Hjelper Олена med عربي":            "hjelper-med",
+		"Олена":                             "goal",
+		"مرحبا":                             "goal",
+		"?!":                                "goal",
+		"":                                  "goal",
+		"42":                                "42",
+		// Cut at the last '-' that fits in 32 characters.
+		"Følger hygienerutiner på kjøkkenet":  "folger-hygienerutiner-pa",
+		"Gir muntlig rapport til vakthavende": "gir-muntlig-rapport-til",
+		// A word ending exactly at 32 is kept whole.
+		strings.Repeat("a", 32) + " b": strings.Repeat("a", 32),
+		// So is one ending at 31: the '-' after it is dropped.
+		strings.Repeat("a", 31) + " b": strings.Repeat("a", 31),
+		// A first word longer than 32 is cut inside.
+		strings.Repeat("a", 40):         strings.Repeat("a", 32),
+		"ab " + strings.Repeat("x", 40): "ab",
+	} {
+		got := goalID(text)
+		if got != want {
+			t.Errorf("goalID(%q) = %q, want %q", text, got, want)
+		}
+		if !idPattern.MatchString(got) || len(got) > MaxIDLength || strings.HasPrefix(got, "-") || strings.HasSuffix(got, "-") || strings.Contains(got, "--") {
+			t.Errorf("goalID(%q) = %q is not a good id", text, got)
+		}
+		if again := goalID(text); again != got {
+			t.Errorf("goalID(%q) gave %q, then %q", text, got, again)
+		}
+	}
+}
+
+func TestGoalIDsInAPlacement(t *testing.T) {
+	long := strings.Repeat("a", 40)
+	src := `programme: {id: gjovik, name: Gjøvik læringssenter}
+staff: [{id: anne, name: Anne Hansen, roles: [adviser]}]
+employers: [{id: strand, name: Hotell Strand, contacts: [{id: per, name: Per Olsen}]}]
+participants:
+  - id: amina
+    name: Amina Yusuf
+    language: ar
+    adviser: anne
+    placement:
+      employer: strand
+      mentor: per
+      days: [tue]
+      hours: "09:00-15:00"
+      goals:
+        - Rydde rom
+        - "Rydde rom!"
+        - rydde-rom
+        - {id: rydde-rom-3, text: Rydde rommet}
+        - {id: hygiene, text: "  Følger hygienerutiner  "}
+        - Hygiene
+        - ` + long + `
+        - ` + long + `
+        - Олена
+        - مرحبا
+  - id: yonas
+    name: Yonas Tesfay
+    language: ti
+    adviser: anne
+    placement:
+      employer: strand
+      mentor: per
+      days: [wed]
+      hours: "09:00-15:00"
+      goals: [{id: hygiene, text: Vasker hendene}, Rydde rom]
+`
+	r, err := Parse("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Goal{
+		{"rydde-rom", "Rydde rom"},
+		{"rydde-rom-2", "Rydde rom!"},
+		// rydde-rom-3 is written out below, so the third plain text
+		// skips it, though it comes first.
+		{"rydde-rom-4", "rydde-rom"},
+		{"rydde-rom-3", "Rydde rommet"},
+		{"hygiene", "Følger hygienerutiner"},
+		{"hygiene-2", "Hygiene"},
+		{strings.Repeat("a", 32), long},
+		{strings.Repeat("a", 30) + "-2", long}, // cut to leave room for the number
+		{"goal", "Олена"},
+		{"goal-2", "مرحبا"},
+	}
+	if diff := cmp.Diff(want, r.Participant("amina").Placement.Goals); diff != "" {
+		t.Errorf("amina's goals (-want +got):\n%s", diff)
+	}
+	// Ids are per placement: yonas has his own hygiene and rydde-rom.
+	want = []Goal{{"hygiene", "Vasker hendene"}, {"rydde-rom", "Rydde rom"}}
+	if diff := cmp.Diff(want, r.Participant("yonas").Placement.Goals); diff != "" {
+		t.Errorf("yonas's goals (-want +got):\n%s", diff)
+	}
+
+	// The export writes every id out, so editing a text keeps its id.
+	out, err := r.Export()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"        - {id: rydde-rom-4, text: rydde-rom}\n",
+		"        - {id: hygiene-2, text: Hygiene}\n",
+	} {
+		if !strings.Contains(string(out), line) {
+			t.Errorf("export has no line %q:\n%s", line, out)
+		}
+	}
+	edited := strings.Replace(string(out), "text: Hygiene}", "text: Vasker hendene før maten}", 1)
+	back, err := Parse("t.yaml", []byte(edited))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g := back.Participant("amina").Placement.Goals[5]; g != (Goal{"hygiene-2", "Vasker hendene før maten"}) {
+		t.Errorf("edited goal = %+v, want id hygiene-2 kept", g)
+	}
 }
 
 func TestSettingsOverride(t *testing.T) {
@@ -493,6 +789,7 @@ func TestSettingsOverride(t *testing.T) {
   timezone: Europe/Helsinki
   nav_hours: "08:30-15:30"
   quiet_hours: "22:00-06:30"
+  office_hours: "07:30-15:00"
   reminders: {evening_before: "19:15", checkin_grace: 45m}
   sickness: {self_certified_days: 2, qualifying_weeks: 0}
   escalate_after: 2h30m
@@ -530,6 +827,7 @@ participants:
 		Timezone:      "Europe/Helsinki",
 		Location:      helsinki,
 		NavHours:      Span{8*60 + 30, 15*60 + 30},
+		OfficeHours:   Span{7*60 + 30, 15 * 60},
 		QuietHours:    Span{22 * 60, 6*60 + 30},
 		Reminders:     Reminders{EveningBefore: 19*60 + 15, CheckinGrace: 45 * time.Minute},
 		Sickness:      Sickness{SelfCertifiedDays: 2, SelfCertifiedTimes: 4, QualifyingWeeks: 0, SamePeriodDays: 16, ChildSickDays: 10},
@@ -548,7 +846,7 @@ participants:
 	}
 	p := r.Participant("olena")
 	wantP := &Participant{
-		Person:         Person{ID: "olena", Name: "Olena Kovalenko", Language: "uk", Line: 20},
+		Person:         Person{ID: "olena", Name: "Olena Kovalenko", Language: "uk", Line: 21},
 		ProgrammeStart: Date{2026, time.February, 2},
 		Children:       3,
 		SingleCarer:    true,
@@ -615,6 +913,14 @@ func TestParseExample(t *testing.T) {
 	}
 	if kari := r.StaffMember("kari"); kari.NavHours == nil || *kari.NavHours != (Span{9 * 60, 15 * 60}) {
 		t.Error("kari's own nav_hours are not 09:00-15:00")
+	}
+	// The example shows a backup, an away period and both forms of goal once.
+	if anne, mona := r.StaffMember("anne"), r.StaffMember("mona"); anne.Backup != mona || !mona.AwayOn(Date{2026, time.December, 24}) {
+		t.Errorf("anne's backup %v, mona away %v-%v", anne.Backup, mona.AwayFrom, mona.AwayTo)
+	}
+	wantGoals := []Goal{{"hygiene", "Følger hygienerutiner på kjøkkenet"}, {"sier-ifra-nar-noe-er-uklart", "Sier ifra når noe er uklart"}}
+	if diff := cmp.Diff(wantGoals, pl.Goals); diff != "" {
+		t.Errorf("amina's goals (-want +got):\n%s", diff)
 	}
 	if !cmp.Equal(r.Programme.Closed, []Date{{2026, time.December, 24}, {2026, time.December, 31}}) {
 		t.Errorf("closed = %v", r.Programme.Closed)

@@ -103,6 +103,7 @@ type Programme struct {
 	Timezone      string         // IANA name, default Europe/Oslo
 	Location      *time.Location // loaded from Timezone
 	NavHours      Span           // default 09:00-14:00
+	OfficeHours   Span           // default 08:00-15:30: the working hours escalation counts
 	QuietHours    Span           // default 21:00-07:00; Start > End means it wraps midnight
 	Reminders     Reminders
 	Sickness      Sickness
@@ -160,6 +161,19 @@ type Staff struct {
 	Roles    []Role
 	NavHours *Span  // own office's hours, nil = programme's
 	Place    string // where they meet participants (Nav meetings), optional
+	Backup   *Staff // takes this person's issues while they are away, nil = none
+	// AwayFrom and AwayTo are the first and the last day away, both
+	// included; zero = not away.
+	AwayFrom, AwayTo Date
+}
+
+// AwayOn reports whether s is away on d, AwayFrom <= d <= AwayTo. Someone
+// with no away period is never away.
+func (s *Staff) AwayOn(d Date) bool {
+	if s.AwayFrom.IsZero() || s.AwayTo.IsZero() {
+		return false
+	}
+	return !d.Before(s.AwayFrom) && !s.AwayTo.Before(d)
 }
 
 // Has reports whether the staff member holds role r.
@@ -209,7 +223,16 @@ type Placement struct {
 	Days     []time.Weekday
 	Hours    Span
 	From, To Date // inclusive; zero = open
-	Goals    []string
+	Goals    []Goal
+}
+
+// Goal is a learning goal of a placement. Its ID is what check-ins and
+// feedback on the goal are kept under, so it outlives edits of Text. Ids
+// are unique within one placement only; two placements may both have a
+// goal "hygiene" that mean different things.
+type Goal struct {
+	ID   string // [a-z0-9_-]+, at most MaxIDLength
+	Text string // never empty
 }
 
 // Class is a recurring class.
