@@ -8,6 +8,7 @@
 package schedule
 
 import (
+	"fmt"
 	"time"
 
 	"innsjekk/roster"
@@ -202,4 +203,31 @@ func Days(from roster.Date, n int) []roster.Date {
 		out[i] = AddDays(from, i)
 	}
 	return out
+}
+
+// WeekStart returns the Monday of d's week (weeks run Monday to Sunday,
+// as in Norway).
+func WeekStart(d roster.Date) roster.Date {
+	return AddDays(d, -((int(Weekday(d)) + 6) % 7))
+}
+
+// WeekID names d's ISO week, "2026W49": short enough for button data.
+func WeekID(d roster.Date) string {
+	y, w := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC).ISOWeek()
+	return fmt.Sprintf("%dW%02d", y, w)
+}
+
+// ParseWeekID reads a WeekID back as the week's Monday.
+func ParseWeekID(s string) (roster.Date, bool) {
+	var y, w int
+	if n, err := fmt.Sscanf(s, "%dW%d", &y, &w); n != 2 || err != nil || w < 1 || w > 53 || WeekID(isoMonday(y, w)) != s {
+		return roster.Date{}, false
+	}
+	return isoMonday(y, w), true
+}
+
+// isoMonday is the Monday of ISO week w of year y: week 1 holds 4 January.
+func isoMonday(y, w int) roster.Date {
+	jan4 := roster.Date{Year: y, Month: time.January, Day: 4}
+	return AddDays(WeekStart(jan4), 7*(w-1))
 }
