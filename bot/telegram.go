@@ -5,6 +5,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -168,6 +169,15 @@ func (c *Client) Send(ctx context.Context, m store.Outgoing) error {
 	}
 	if say.Media != nil {
 		return c.sendMedia(ctx, m.Chat, say)
+	}
+	if say.Document != nil {
+		caption := say.Text
+		if r := []rune(caption); len(r) > captionLimit {
+			caption = string(r[:captionLimit-1]) + "…"
+		}
+		_, err = c.api.SendDocument(ctx, &tg.SendDocumentParams{ChatID: m.Chat, Caption: caption, ReplyMarkup: markup(say),
+			Document: &models.InputFileUpload{Filename: say.Document.Name, Data: bytes.NewReader(say.Document.Data)}})
+		return c.classify(err)
 	}
 	if say.Edit != 0 {
 		p := &tg.EditMessageTextParams{ChatID: m.Chat, MessageID: say.Edit, Text: say.Text}

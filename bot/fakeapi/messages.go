@@ -42,6 +42,7 @@ type botMessage struct {
 	editDate  time.Time
 	docFile   *storedFile
 	photoFile *storedFile
+	voiceFile *storedFile
 }
 
 func (bm *botMessage) public() Message {
@@ -55,6 +56,10 @@ func (bm *botMessage) public() Message {
 	if bm.photoFile != nil {
 		f := bm.photoFile.public()
 		m.Photo = &f
+	}
+	if bm.voiceFile != nil {
+		f := bm.voiceFile.public()
+		m.Voice = &f
 	}
 	return m
 }
@@ -255,7 +260,7 @@ func (s *Server) editMessageTextLocked(req *request) *reply {
 	if r != nil {
 		return r
 	}
-	if bm.docFile != nil || bm.photoFile != nil || bm.Caption != "" {
+	if bm.docFile != nil || bm.photoFile != nil || bm.voiceFile != nil || bm.Caption != "" {
 		return badRequest("there is no text in the message to edit")
 	}
 	text, mode := req.params["text"], req.params["parse_mode"]
@@ -283,7 +288,7 @@ func (s *Server) editMessageCaptionLocked(req *request) *reply {
 	if r != nil {
 		return r
 	}
-	if bm.docFile == nil && bm.photoFile == nil && bm.Caption == "" {
+	if bm.docFile == nil && bm.photoFile == nil && bm.voiceFile == nil && bm.Caption == "" {
 		return badRequest("there is no caption in the message to edit")
 	}
 	caption, mode := req.params["caption"], req.params["parse_mode"]
@@ -400,9 +405,12 @@ func (s *Server) sendMediaLocked(req *request, field string, kind fileKind) *rep
 	}
 	bm := s.newBotMessageLocked(req.chatID)
 	bm.Caption, bm.ParseMode, bm.plain, bm.entities = caption, mode, plain, ents
-	if kind == kindPhoto {
+	switch kind {
+	case kindPhoto:
 		bm.photoFile = f
-	} else {
+	case kindVoice:
+		bm.voiceFile = f
+	default:
 		bm.docFile = f
 	}
 	bm.applyMarkup(mk)
@@ -417,4 +425,8 @@ func (s *Server) sendDocumentLocked(req *request) *reply {
 
 func (s *Server) sendPhotoLocked(req *request) *reply {
 	return s.sendMediaLocked(req, "photo", kindPhoto)
+}
+
+func (s *Server) sendVoiceLocked(req *request) *reply {
+	return s.sendMediaLocked(req, "voice", kindVoice)
 }

@@ -454,6 +454,7 @@ var handlers = map[string]handlerFunc{
 	"deleteMyCommands":       (*Server).deleteMyCommandsLocked,
 	"sendDocument":           (*Server).sendDocumentLocked,
 	"sendPhoto":              (*Server).sendPhotoLocked,
+	"sendVoice":              (*Server).sendVoiceLocked,
 	"getFile":                (*Server).getFileLocked,
 }
 

@@ -31,6 +31,7 @@ type Message struct {
 	RemoveKeyboard bool
 	Document       *File
 	Photo          *File
+	Voice          *File
 	Edited         bool
 	Date           time.Time
 }

@@ -145,6 +145,10 @@ func (s *Server) wireBotMessageLocked(bm *botMessage) wireMessage {
 		media = true
 		w.Photo = f.photoSizes()
 	}
+	if f := bm.voiceFile; f != nil {
+		media = true
+		w.Voice = &wireVoice{FileID: f.ID, FileUniqueID: f.uniqueID, Duration: 2, MIMEType: f.MIMEType, FileSize: len(f.Data)}
+	}
 	if media || bm.Caption != "" {
 		w.Caption, w.CaptionEntities = bm.plain, bm.entities
 	} else {
