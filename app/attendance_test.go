@@ -133,7 +133,9 @@ func TestCheckInNudgeAlertAndEveningReminderAsTheClockMoves(t *testing.T) {
 		}
 		move(time.Date(2026, 12, 1, 9, 31, 0, 0, oslo))
 		h.waitEq(amina, locales.Text("ar", "checkin.nudge", locales.Args{"Place": "Hotell Strand"}))
-		alert := locales.Text("nb", "checkin.unexplained", locales.Args{"Name": "Amina Yusuf", "Place": "Hotell Strand", "Start": "09:00"})
+		// The adviser's alert: about Amina, what happened.
+		alert := locales.Text("nb", "alert.title", locales.Args{"Name": "Amina Yusuf"}) + "\n" +
+			locales.Text("nb", "alert.unexplained", locales.Args{"Place": "Hotell Strand", "Start": "09:00"})
 		move(time.Date(2026, 12, 1, 10, 1, 0, 0, oslo))
 		h.waitEq(anne, alert)
 		move(time.Date(2026, 12, 1, 18, 0, 30, 0, oslo))

@@ -59,7 +59,8 @@ func TestOnboardingInTigrinyaThenArabicWeek(t *testing.T) {
 			t.Fatalf("greeting is not in Tigrinya: %q", m.Text)
 		}
 		wantMenu := [][]string{{locales.Text("ti", "menu.sick", nil), locales.Text("ti", "menu.checkin", nil)},
-			{locales.Text("ti", "menu.week", nil)}, {locales.Text("ti", "menu.language", nil), locales.Text("ti", "menu.help", nil)}}
+			{locales.Text("ti", "menu.week", nil), locales.Text("ti", "menu.problem", nil), locales.Text("ti", "menu.goals", nil)},
+			{locales.Text("ti", "menu.language", nil), locales.Text("ti", "menu.help", nil)}}
 		if fmt.Sprint(m.Reply) != fmt.Sprint(wantMenu) {
 			t.Fatalf("main menu = %q, want %q", m.Reply, wantMenu)
 		}
@@ -354,8 +355,8 @@ func TestCommandMenusInEveryLanguage(t *testing.T) {
 	}
 	for _, code := range []string{"", "nb", "en", "ar", "ti", "so", "fa", "ps", "uk", "ru", "ku"} {
 		cmds := h.fake.Commands(`{"type":"all_private_chats"}`, code)
-		if len(cmds) != 7 {
-			t.Errorf("language %q: %d commands, want 7", code, len(cmds))
+		if len(cmds) != 9 {
+			t.Errorf("language %q: %d commands, want 9", code, len(cmds))
 		}
 	}
 	// A bound chat gets the menu of its person's roles, in their language.
@@ -370,10 +371,10 @@ func TestCommandMenusInEveryLanguage(t *testing.T) {
 		}
 		return strings.Join(out, " ")
 	}
-	if got := names(kari); got != "meeting language help mydata forgetme" {
+	if got := names(kari); got != "meeting today ack language help mydata forgetme" {
 		t.Errorf("Nav counsellor's menu: %q", got)
 	}
-	if got := names(amina); got != "sick checkin week language help mydata forgetme" {
+	if got := names(amina); got != "sick checkin week problem goals language help mydata forgetme" {
 		t.Errorf("participant's menu: %q", got)
 	}
 	if m := h.fake.MenuCommands(amina); len(m) == 0 || !strings.Contains(m[0].Description, locales.Text("ar", "commands.sick", nil)) {

@@ -169,14 +169,32 @@ func (e *Engine) runStep(r store.Reader, snap *Snapshot, chat int64, ev flows.Ev
 		// which, and whether they are on Telegram at all.
 		needs.People = append(needs.People, ev.Timer.TimerSubject())
 	}
+	var err error
+	if input.Records, err = e.records(r, needs.Records); err != nil {
+		return flows.Result{}, store.Effects{}, err
+	}
+	if needs.Then != nil {
+		more := needs.Then(input.Records)
+		needs.People = append(needs.People, more.People...)
+		var fresh []flows.Key
+		for _, k := range more.Records {
+			if _, ok := input.Records[k]; !ok {
+				fresh = append(fresh, k)
+			}
+		}
+		extra, err := e.records(r, fresh)
+		if err != nil {
+			return flows.Result{}, store.Effects{}, err
+		}
+		for k, rec := range extra {
+			input.Records[k] = rec
+		}
+	}
 	people, err := e.bindings(r, needs)
 	if err != nil {
 		return flows.Result{}, store.Effects{}, err
 	}
 	input.People = people
-	if input.Records, err = e.records(r, needs.Records); err != nil {
-		return flows.Result{}, store.Effects{}, err
-	}
 	if needs.Invite != "" {
 		raw, err := r.Invite(needs.Invite)
 		if err != nil {

@@ -123,6 +123,34 @@ func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 		}
 		ev.Kind, ev.Detail = "dropped", why
 		e.observe(ev)
+		if se.Kind == SendBlocked {
+			e.tellBlocked(ctx, m, say.ToPerson)
+		}
+	}
+}
+
+// tellBlocked feeds a 403 back to the flows: the person is marked
+// unreachable and their adviser told, once (PRODUCT.md §3.8).
+func (e *Engine) tellBlocked(ctx context.Context, m store.Outgoing, person string) {
+	snap := e.snap.Load()
+	err := e.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+		who := person
+		if who == "" {
+			raw, err := r.Chat(m.Chat)
+			if err != nil || raw == nil {
+				return store.Effects{}, true, err
+			}
+			c, err := codec.DecodeChat(raw, e.clock.Now())
+			if err != nil || c.Person == "" {
+				return store.Effects{}, true, nil
+			}
+			who = c.Person
+		}
+		_, eff, err := e.runStep(r, snap, m.Chat, flows.Event{Kind: flows.EvBlocked, Text: who}, "b"+m.Key, e.clock.Now())
+		return eff, false, err
+	})
+	if err != nil {
+		e.log.Warn("record unreachable", "chat_id", m.Chat, "err", err)
 	}
 }
 

@@ -46,6 +46,9 @@ func (checkIns) needs(n *Needs, q query) {
 		id = t.Person
 	}
 	needParticipant(n, q.r, id)
+	if p := q.r.Participant(id); p != nil {
+		n.record(AlertsKey(p.Adviser.ID))
+	}
 }
 
 func (checkIns) command(s *step, _, _ string) {
@@ -138,7 +141,16 @@ func (checkIns) timer(s *step, t Timer) {
 	if !ok {
 		return // the roster changed since the job was planned
 	}
+	// Only someone who can check in is expected to: a participant not
+	// (yet) on Telegram, erased, or who blocked the bot is listed in the
+	// digest instead, not alerted about every placement day.
+	if !s.reachable(p.ID) {
+		return
+	}
 	f := s.facts(p.ID)
+	if atNavThen(f, a) {
+		return // a meeting at Nav took them out of the placement
+	}
 	_, absent := f.Absences[date]
 	_, came := f.CheckIns[date]
 	grace := s.in.Roster.Programme.Reminders.CheckinGrace
@@ -160,8 +172,7 @@ func (checkIns) timer(s *step, t Timer) {
 			return
 		}
 		s.reason(ReasonUnexplained)
-		s.notify(p.Adviser.ID, "checkin.unexplained", locales.Args{"Name": p.Name, "Place": a.Place,
-			"Start": a.Start.Format("15:04")})
+		s.alert(p.Adviser.ID, Alert{Participant: p.ID, Kind: "unexplained", Place: a.Place, Start: a.Start.Format("15:04")})
 	}
 }
 

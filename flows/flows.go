@@ -74,6 +74,9 @@ const (
 	EvButton  EventKind = "button"  // an inline button's data
 	EvMedia   EventKind = "media"   // a voice message, photo or document
 	EvTimer   EventKind = "timer"   // a scheduled job fell due
+	// EvBlocked: Telegram refused a message to the person named in Text
+	// because they blocked the bot (403).
+	EvBlocked EventKind = "blocked"
 )
 
 // Event is one thing a user did, or a timer.
@@ -144,6 +147,7 @@ type Say struct {
 	Menu      [][]string `json:"menu,omitempty"`      // reply keyboard
 	NoMenu    bool       `json:"no_menu,omitempty"`   // remove the reply keyboard
 	Media     *Media     `json:"media,omitempty"`     // sent by file id, Text as its caption
+	Document  *Document  `json:"document,omitempty"`  // a file made here, Text as its caption
 	Edit      int        `json:"edit,omitempty"`      // edit this message instead of sending
 	Class     Class      `json:"class,omitempty"`     // which send queue
 	NotBefore time.Time  `json:"not_before,omitzero"` // held until then (quiet hours)

@@ -319,3 +319,61 @@ func TestEveryCommandHasItsWordsInEveryLanguage(t *testing.T) {
 		t.Error("a Nav counsellor has /sick")
 	}
 }
+
+// Every issue button, pressed by someone who may not act on it — another
+// participant, an adviser of another caseload, a mentor of another
+// workplace, a stranger — is refused and changes nothing (PRODUCT.md §6:
+// button data is client input).
+func TestIssueButtonsRefuseEveryoneTheyDidNotReach(t *testing.T) {
+	w := newWorld(t)
+	for _, id := range []string{"amina", "kari", "mona", "siv", "nora", "per"} {
+		w.bind(id)
+	}
+	w.input("amina", "/problem")
+	w.input("amina", "[💰 المال والإعانات]")
+	w.input("amina", "الإيجار")
+	w.input("amina", "[📨 إرسال]")
+	// Buttons in every state the issue passes through.
+	var buttons []string
+	collect := func(who string) {
+		for _, m := range w.msgs[w.chatOf[who]] {
+			for _, row := range m.inline {
+				for _, b := range row {
+					if strings.HasPrefix(b.Data, "1|is|") && !slices.Contains(buttons, b.Data) {
+						buttons = append(buttons, b.Data)
+					}
+				}
+			}
+		}
+	}
+	collect("kari")
+	w.input("kari", "[✔ Kvitter]")
+	w.input("kari", "[➡ Send videre]")
+	collect("kari")
+	w.input("kari", "[↩ Svar]")
+	w.input("kari", "[🏢 Kom til kontoret mitt (velg tid)]")
+	collect("kari")
+	collect("amina")
+	if len(buttons) < 8 {
+		t.Fatalf("only %d buttons collected: %v", len(buttons), buttons)
+	}
+	for _, who := range []string{"nora", "mona", "siv", "stranger"} {
+		for _, data := range buttons {
+			chat, ok := w.chatOf[who]
+			if !ok {
+				chat = 9999
+			}
+			res := w.step(chat, flows.Event{Kind: flows.EvButton, Data: data, MessageID: 1})
+			for _, a := range res.Actions {
+				switch a := a.(type) {
+				case flows.Put, flows.Schedule, flows.SetBinding, flows.Forget, flows.CancelJob:
+					t.Errorf("%s pressing %s: %T %+v", who, data, a, a)
+				case flows.Say:
+					if a.To != chat {
+						t.Errorf("%s pressing %s told %s: %s", who, data, a.ToPerson, a.MsgID)
+					}
+				}
+			}
+		}
+	}
+}

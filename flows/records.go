@@ -110,6 +110,34 @@ type Needs struct {
 	AllPeople bool // every binding (onboarding only)
 	Records   []Key
 	Invite    string
+	// Then, when set, adds what the loaded records point to: a button
+	// names an issue, and the issue names its participant. The engine
+	// reads both rounds in one transaction.
+	Then func(loaded map[Key]Record) Needs
+}
+
+// then adds a second round of needs, after any a flow added before.
+func (n *Needs) then(f func(map[Key]Record) Needs) {
+	prev := n.Then
+	if prev == nil {
+		n.Then = f
+		return
+	}
+	n.Then = func(l map[Key]Record) Needs {
+		a := prev(l)
+		a.merge(f(l))
+		return a
+	}
+}
+
+// merge adds m's bindings and records to n.
+func (n *Needs) merge(m Needs) {
+	n.person(m.People...)
+	n.record(m.Records...)
+	n.AllPeople = n.AllPeople || m.AllPeople
+	if n.Invite == "" {
+		n.Invite = m.Invite
+	}
 }
 
 func (n *Needs) person(ids ...string) {

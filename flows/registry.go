@@ -43,6 +43,9 @@ type spec struct {
 	typed func(text string) bool
 	// unasked marks the one flow that takes what nobody asked for.
 	unasked bool
+	// blocked marks the one flow told when Telegram refuses a message
+	// because the person blocked the bot.
+	blocked bool
 }
 
 // base is the do-nothing flow: embedded for the handlers a flow lacks.
@@ -90,6 +93,7 @@ var (
 	timerFlow  = map[string]flow{}
 	commands   []Command
 	sink       flow
+	blockedBy  flow
 )
 
 // register adds f to the registry. It panics on a clash: that is a
@@ -122,6 +126,9 @@ func register(f flow) flow {
 		}
 		timerTypes[k] = reflect.TypeOf(t)
 		timerFlow[k] = f
+	}
+	if sp.blocked {
+		blockedBy = f
 	}
 	if sp.unasked {
 		if sink != nil {

@@ -33,6 +33,11 @@ func Step(in Input) Result {
 	switch {
 	case ev.Kind == EvTimer:
 		s.runTimer()
+	case ev.Kind == EvBlocked:
+		if blockedBy != nil {
+			s.use(blockedBy)
+			s.blocked(ev.Text)
+		}
 	case ev.Kind == EvCommand && ev.Command == "start":
 		s.use(onboardingFlow)
 		onboardingFlow.(onboarding).start(s)
@@ -60,6 +65,11 @@ func NeedsFor(r *roster.Roster, chat Chat, ev Event) Needs {
 		}
 		if f := timerFlow[ev.Timer.TimerKind()]; f != nil {
 			f.needs(&n, q)
+		}
+		return n
+	case EvBlocked:
+		if blockedBy != nil {
+			blockedBy.needs(&n, q)
 		}
 		return n
 	case EvCommand:
@@ -193,6 +203,7 @@ func (s *step) identify(id string) *me {
 
 // known dispatches an event from a person on the roster.
 func (s *step) known() {
+	s.reachableAgain()
 	ev := s.in.Event
 	switch ev.Kind {
 	case EvCommand:

@@ -43,8 +43,11 @@ var tuesday = time.Date(2026, 12, 1, 8, 0, 0, 0, oslo)
 //	amina> /meeting …        a command
 //	amina> [I dag]           amina taps the newest button with that label
 //	amina> [↩️ Angre] #1      … the one on her message #1
+//	per> [✔ Kvitter] @kari   … one of kari's, pressed by per
 //	amina> press 1|abs|send  a button's raw data, as a forged press would send
 //	amina> again             her last press once more (a double tap)
+//	blocks amina             amina has blocked the bot (unblocks: again not)
+//	away anne 2026-12-01 2026-12-04   a staff member away, both days included
 //	amina> (voice)           a voice message; (photo) a photo
 //	stranger:ru> hello       someone not on the roster, Telegram app in Russian
 //
@@ -108,8 +111,12 @@ type world struct {
 	chatOf  map[string]int64
 	// lastPress is each person's last button press, for "again".
 	lastPress map[string]flows.Event
-	out       *strings.Builder
-	steps     int
+	// blocked people refuse every message, as Telegram does once they
+	// block the bot.
+	blocked        map[string]bool
+	pendingBlocked []string
+	out            *strings.Builder
+	steps          int
 }
 
 type heldMsg struct {
@@ -131,7 +138,7 @@ func newWorld(t *testing.T) *world {
 	w := &world{t: t, r: r, cal: schedule.New(r.Programme), now: tuesday, chats: map[int64][]byte{},
 		people: map[string][]byte{}, records: map[flows.Key]map[string]string{}, invites: map[string][]byte{},
 		jobs: map[string]codec.Job{}, planned: map[string]bool{}, msgs: map[int64][]*sent{}, menus: map[int64]string{},
-		chatOf: map[string]int64{}, lastPress: map[string]flows.Event{}, out: &strings.Builder{}}
+		chatOf: map[string]int64{}, lastPress: map[string]flows.Event{}, blocked: map[string]bool{}, out: &strings.Builder{}}
 	for i, id := range allPeople(r) {
 		w.chatOf[id] = int64(1000 + i)
 	}
@@ -221,6 +228,20 @@ func runTranscript(t *testing.T, src string) string {
 			}
 			b, _ := codec.EncodeInvite(flows.Invite{Code: f[2], Person: f[1], Expires: w.now.Add(14 * 24 * time.Hour)})
 			w.invites[f[2]] = b
+		case strings.HasPrefix(line, "away "):
+			// A roster where this staff member is away these days.
+			f := strings.Fields(line)
+			st := w.r.StaffMember(f[1])
+			from, err1 := time.Parse("2006-01-02", f[2])
+			to, err2 := time.Parse("2006-01-02", f[3])
+			if st == nil || err1 != nil || err2 != nil {
+				t.Fatalf("%q: want away STAFF FIRST LAST", line)
+			}
+			st.AwayFrom, st.AwayTo = roster.DateOf(from), roster.DateOf(to)
+		case strings.HasPrefix(line, "blocks "):
+			w.blocked[strings.Fields(line)[1]] = true
+		case strings.HasPrefix(line, "unblocks "):
+			delete(w.blocked, strings.Fields(line)[1])
 		case strings.HasPrefix(line, "bind "):
 			for _, id := range strings.Fields(line)[1:] {
 				w.bind(id)
@@ -295,10 +316,19 @@ func (w *world) input(who, what string) {
 		ev = flows.Event{Kind: flows.EvButton, Data: data, MessageID: w.lastMessage(chat), LangHint: hint}
 	case strings.HasPrefix(what, "["):
 		// "[label]" is the newest button with that label; "[label] #2"
-		// the one on message #2.
+		// the one on message #2; "[label] @anne" one of anne's, pressed
+		// from here, as a forged or shared button would be.
+		where := chat
+		if i := strings.LastIndex(what, "] @"); i > 0 {
+			other, ok := w.chatOf[what[i+3:]]
+			if !ok {
+				w.t.Fatalf("%s> %s: no such person", who, what)
+			}
+			where, what = other, what[:i+1]
+		}
 		label, num, _ := strings.Cut(what[1:], "] #")
 		label = strings.TrimSuffix(label, "]")
-		msg, data := w.findButton(chat, label, num)
+		msg, data := w.findButton(where, label, num)
 		if data == "" {
 			w.t.Fatalf("%s> %s: no such button in %s's chat; the transcript so far:\n%s", who, what, who, w.out)
 		}
@@ -336,7 +366,7 @@ func (w *world) findButton(chat int64, label, num string) (int, string) {
 
 // step runs one event the way the engine does: load what the flow needs
 // (through the codec), step, check the input was left alone, apply.
-func (w *world) step(chat int64, ev flows.Event) {
+func (w *world) step(chat int64, ev flows.Event) flows.Result {
 	w.t.Helper()
 	w.steps++
 	in := flows.Input{Now: w.now, Roster: w.r, Cal: w.cal, ChatID: chat, Event: ev}
@@ -351,6 +381,22 @@ func (w *world) step(chat int64, ev flows.Event) {
 	if ev.Kind == flows.EvTimer {
 		needs.People = append(needs.People, ev.Timer.TimerSubject())
 	}
+	in.Records = map[flows.Key]flows.Record{}
+	load := func(keys []flows.Key) {
+		for _, k := range keys {
+			rec, errs := codec.DecodeRecord(w.records[k])
+			if len(errs) > 0 {
+				w.t.Fatal(errs)
+			}
+			in.Records[k] = rec
+		}
+	}
+	load(needs.Records)
+	if needs.Then != nil {
+		more := needs.Then(in.Records)
+		needs.People = append(needs.People, more.People...)
+		load(more.Records)
+	}
 	in.People = map[string]flows.Binding{}
 	for id, raw := range w.people {
 		if needs.AllPeople || slices.Contains(needs.People, id) {
@@ -360,14 +406,6 @@ func (w *world) step(chat int64, ev flows.Event) {
 			}
 			in.People[id] = b
 		}
-	}
-	in.Records = map[flows.Key]flows.Record{}
-	for _, k := range needs.Records {
-		rec, errs := codec.DecodeRecord(w.records[k])
-		if len(errs) > 0 {
-			w.t.Fatal(errs)
-		}
-		in.Records[k] = rec
 	}
 	if needs.Invite != "" {
 		if raw, ok := w.invites[needs.Invite]; ok {
@@ -388,6 +426,12 @@ func (w *world) step(chat int64, ev flows.Event) {
 		w.chats[chat] = c
 	}
 	w.apply(chat, res)
+	for len(w.pendingBlocked) > 0 {
+		who := w.pendingBlocked[0]
+		w.pendingBlocked = w.pendingBlocked[1:]
+		w.step(w.chatOf[who], flows.Event{Kind: flows.EvBlocked, Text: who})
+	}
+	return res
 }
 
 // deepCopy copies an Input all the way down, records through the codec:
@@ -506,6 +550,13 @@ func (w *world) deliver(s flows.Say, when string) {
 	if len([]rune(s.Text)) > 4096 {
 		w.t.Errorf("message %s is %d characters: Telegram takes 4096", s.MsgID, len([]rune(s.Text)))
 	}
+	if w.blocked[w.personOfChat(to)] {
+		// Telegram answers 403; the shell feeds it back to the flows.
+		who := w.personOfChat(to)
+		fmt.Fprintf(w.out, "  ✗ %s  %s  has blocked the bot\n", who, s.MsgID)
+		w.pendingBlocked = append(w.pendingBlocked, who)
+		return
+	}
 	arrow := "→"
 	var m *sent
 	if s.Edit != 0 {
@@ -527,6 +578,9 @@ func (w *world) deliver(s flows.Say, when string) {
 	media := ""
 	if s.Media != nil {
 		media = "  with " + string(s.Media.Kind) + " " + s.Media.FileID
+	}
+	if s.Document != nil {
+		media = fmt.Sprintf("  with file %s", s.Document.Name)
 	}
 	fmt.Fprintf(w.out, "  %s %s #%d%s  %s%s\n", arrow, name, m.id, when, s.MsgID, media)
 	for _, l := range strings.Split(s.Text, "\n") {

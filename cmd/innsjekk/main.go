@@ -58,7 +58,7 @@ func init() {
 		{"roster", "check|import|export [FILE]", "validate, load or print the roster", cmdRoster},
 		{"invite", "PERSON_ID [--qr FILE] [--days N]", "make a single-use invite link", cmdInvite},
 		{"slots", "PARTICIPANT_ID [--from DATE] [--days N] [--json]", "print free Nav meeting slots", cmdSlots},
-		{"digest", "--staff ID [--date DATE]", "print an adviser's digest", cmdDigest},
+		{"digest", digestArgs, "print a staff member's digest (what /today shows)", cmdDigest},
 		{"forget", "PERSON_ID", "erase a person's reports, chat binding and conversation", cmdForget},
 		{"version", "", "print the version", cmdVersion},
 	}

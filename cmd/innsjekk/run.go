@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"os"
 
 	"innsjekk/app"
@@ -30,25 +29,3 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	defer a.Close()
 	return a.Run(ctx)
 }
-
-// Commands that a later release builds answer plainly instead of
-// pretending.
-func notYet(name string) func(context.Context, *env, []string) error {
-	return func(_ context.Context, e *env, args []string) error {
-		for _, a := range args {
-			if a == "-h" || a == "--help" || a == "-help" {
-				helpFor(e, name)
-				return flag.ErrHelp
-			}
-		}
-		return errNotYet(name)
-	}
-}
-
-type errNotYet string
-
-func (e errNotYet) Error() string { return "'" + string(e) + "' is not yet available in this release" }
-
-var (
-	cmdDigest = notYet("digest")
-)
