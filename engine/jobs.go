@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"innsjekk/codec"
@@ -168,12 +169,25 @@ func (e *Engine) planJob(day roster.Date) store.Job {
 
 // PlanDay schedules day's jobs now (idempotent: job ids are stable).
 func (e *Engine) PlanDay(ctx context.Context, day roster.Date) error {
-	snap := e.snap.Load()
-	jobs, err := e.jobsOf(flows.Plan(snap.Roster, snap.Cal, day, e.clock.Now()))
+	jobs, err := e.plan(day)
 	if err != nil {
 		return err
 	}
 	return e.st.Schedule(ctx, jobs...)
+}
+
+// plan lists a day's jobs and logs the ones whose moment had passed.
+func (e *Engine) plan(day roster.Date) ([]store.Job, error) {
+	snap := e.snap.Load()
+	planned, missed := flows.Plan(snap.Roster, snap.Cal, day, e.clock.Now())
+	for _, m := range missed {
+		e.log.Info("missed job", "job", m.ID, "due", m.Due.Format(time.RFC3339))
+		e.observe(Event{Kind: "missed", Reason: m.Timer.TimerKind(), Person: m.Timer.TimerSubject(), Detail: m.ID})
+	}
+	if len(missed) > 0 || len(planned) > 0 {
+		e.observe(Event{Kind: "plan", Detail: day.String(), Reason: fmt.Sprintf("%d planned, %d missed", len(planned), len(missed))})
+	}
+	return e.jobsOf(planned)
 }
 
 func (e *Engine) jobsOf(ss []flows.Schedule) ([]store.Job, error) {
@@ -191,7 +205,7 @@ func (e *Engine) jobsOf(ss []flows.Schedule) ([]store.Job, error) {
 func (e *Engine) runPlan(ctx context.Context, j store.Job) error {
 	snap := e.snap.Load()
 	day := snap.Cal.Today(j.Due)
-	jobs, err := e.jobsOf(flows.Plan(snap.Roster, snap.Cal, day, e.clock.Now()))
+	jobs, err := e.plan(day)
 	if err != nil {
 		return err
 	}

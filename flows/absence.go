@@ -599,8 +599,8 @@ func (s *step) nextScheduledDay(p *roster.Participant, d roster.Date) (roster.Da
 // askBack runs when the back-to-work job falls due.
 func (s *step) askBack(t BackTimer) {
 	p := s.in.Roster.Participant(t.Person)
-	if p == nil {
-		return
+	if p == nil || t.Date != s.today().String() {
+		return // "are you back today?" is about one morning only
 	}
 	n, ok := s.facts(p.ID).Notices[t.Notice]
 	if !ok || n.Undone {

@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"time"
+
 	"innsjekk/locales"
 	"innsjekk/roster"
 )
@@ -51,6 +53,18 @@ func placedAt(r *roster.Roster, e *roster.Employer) []*roster.Participant {
 	return out
 }
 
+// firstShift is when the first placement shift at e starts on the day
+// being planned.
+func firstShift(pl *planning, e *roster.Employer) time.Time {
+	var first time.Time
+	for _, p := range placedAt(pl.r, e) {
+		if a, ok := pl.cal.PlacementOn(p, pl.day); ok && (first.IsZero() || a.Start.Before(first)) {
+			first = a.Start
+		}
+	}
+	return first
+}
+
 func (cards) timer(s *step, t Timer) {
 	ct, ok := t.(CardTimer)
 	if !ok {
@@ -58,8 +72,8 @@ func (cards) timer(s *step, t Timer) {
 	}
 	m := s.in.Roster.Contact(ct.Contact)
 	day, ok := parseDate(ct.Date)
-	if m == nil || !ok || !m.MorningCard {
-		return
+	if m == nil || !ok || !m.MorningCard || day != s.today() {
+		return // a card is about today, never a day gone by
 	}
 	lang := s.langOf(m.ID)
 	lines := []string{tr(lang, "card.title", locales.Args{"Employer": m.Employer.Name, "Day": s.dayLabel(lang, day)})}
@@ -96,8 +110,9 @@ func (cards) plan(pl *planning) {
 		for _, m := range p.Placement.Employer.Contacts {
 			if m.MorningCard && !done[m.ID] {
 				done[m.ID] = true
+				// Worth sending late until the day's first shift there starts.
 				pl.add(Schedule{ID: "card:" + m.ID + ":" + iso, Due: pl.cal.At(pl.day, 7*60),
-					Timer: CardTimer{Contact: m.ID, Date: iso}})
+					Timer: CardTimer{Contact: m.ID, Date: iso}, Until: firstShift(pl, m.Employer)})
 			}
 		}
 	}

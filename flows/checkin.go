@@ -134,12 +134,12 @@ func (checkIns) timer(s *step, t Timer) {
 	}
 	p := s.in.Roster.Participant(person)
 	day, ok := parseDate(date)
-	if p == nil || !ok {
-		return
+	if p == nil || !ok || day != s.today() {
+		return // about a day gone by: too late to ask
 	}
 	a, ok := s.in.Cal.PlacementOn(p, day)
-	if !ok {
-		return // the roster changed since the job was planned
+	if !ok || !s.in.Now.Before(a.End) {
+		return // the roster changed since the job was planned, or the shift is over
 	}
 	// Only someone who can check in is expected to: a participant not
 	// (yet) on Telegram, erased, or who blocked the bot is listed in the
@@ -191,9 +191,10 @@ func (checkIns) plan(pl *planning) {
 			continue
 		}
 		at := a.Start.Format("1504")
+		// A nudge or an alert is worth it until the shift ends.
 		pl.add(Schedule{ID: "nudge:" + p.ID + ":" + iso + ":" + at, Due: a.Start.Add(grace),
-			Timer: NudgeTimer{Person: p.ID, Date: iso}})
+			Timer: NudgeTimer{Person: p.ID, Date: iso}, Until: a.End})
 		pl.add(Schedule{ID: "unexpl:" + p.ID + ":" + iso + ":" + at, Due: a.Start.Add(2 * grace),
-			Timer: UnexplainedTimer{Person: p.ID, Date: iso}})
+			Timer: UnexplainedTimer{Person: p.ID, Date: iso}, Until: a.End})
 	}
 }

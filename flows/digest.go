@@ -946,11 +946,11 @@ func (digests) plan(pl *planning) {
 			continue
 		}
 		pl.add(Schedule{ID: "dg.daily:" + st.ID + ":" + pl.day.String(), Due: pl.cal.At(pl.day, dg.Daily),
-			Timer: DailyDigestTimer{Staff: st.ID, Date: pl.day.String()}})
+			Timer: DailyDigestTimer{Staff: st.ID, Date: pl.day.String()}, Until: quietStart(pl.r, pl.cal, pl.day)})
 		if weekly {
 			wk := schedule.WeekID(pl.day)
 			pl.add(Schedule{ID: "dg.weekly:" + st.ID + ":" + wk, Due: pl.cal.At(pl.day, dg.WeeklyAt),
-				Timer: WeeklyDigestTimer{Staff: st.ID, Week: wk}})
+				Timer: WeeklyDigestTimer{Staff: st.ID, Week: wk}, Until: quietStart(pl.r, pl.cal, pl.day)})
 		}
 	}
 }

@@ -567,6 +567,7 @@ func (feedbacks) plan(pl *planning) {
 		}
 		wk := schedule.WeekID(pl.day)
 		pl.add(Schedule{ID: "fb.week:" + p.ID + ":" + wk, Due: a.End,
-			Timer: WeekPromptTimer{Participant: p.ID, Mentor: p.Placement.Mentor.ID, Week: wk}})
+			Timer: WeekPromptTimer{Participant: p.ID, Mentor: p.Placement.Mentor.ID, Week: wk},
+			Until: quietStart(pl.r, pl.cal, pl.day)})
 	}
 }

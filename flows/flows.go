@@ -201,6 +201,11 @@ type Schedule struct {
 	ID    string
 	Due   time.Time
 	Timer Timer
+	// Until is how long the job is still worth running when it is
+	// planned late (the bot was down, or the sandbox's clock jumped): a
+	// morning card until the shift starts, a nudge until it ends. Zero:
+	// only at Due.
+	Until time.Time
 }
 
 // CancelJob removes a scheduled job that is no longer wanted.

@@ -87,7 +87,8 @@ func TestPlanSkipsClosedDaysAndFollowsDST(t *testing.T) {
 	oslo := r.Programme.Location
 	jobs := func(d roster.Date) map[string]time.Time {
 		out := map[string]time.Time{}
-		for _, j := range flows.Plan(r, cal, d, cal.At(d, 0)) {
+		jobs, _ := flows.Plan(r, cal, d, cal.At(d, 0))
+		for _, j := range jobs {
 			out[j.ID] = j.Due
 		}
 		return out

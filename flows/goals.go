@@ -206,6 +206,7 @@ func (goals) plan(pl *planning) {
 		}
 		month := a.Start.In(pl.cal.Loc()).Format("2006-01")
 		pl.add(Schedule{ID: "gl.month:" + p.ID + ":" + month, Due: a.End,
-			Timer: GoalPromptTimer{Participant: p.ID, Mentor: p.Placement.Mentor.ID, Month: month}})
+			Timer: GoalPromptTimer{Participant: p.ID, Mentor: p.Placement.Mentor.ID, Month: month},
+			Until: quietStart(pl.r, pl.cal, pl.day)})
 	}
 }

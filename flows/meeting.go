@@ -768,6 +768,11 @@ func (meetings) timer(s *step, t Timer) {
 	if !ok || mt.Cancelled {
 		return
 	}
+	// "Tomorrow" only the day before; "soon" only before it starts.
+	mday := roster.DateOf(mt.Start.In(s.in.Cal.Loc()))
+	if (mtt.When != "2h" && !s.today().Before(mday)) || !s.in.Now.Before(mt.Start) {
+		return
+	}
 	s.reason(ReasonMeetingReminder)
 	lang := s.langOf(p.ID)
 	id := "meeting.reminder_day"

@@ -39,7 +39,9 @@ func (reminders) timer(s *step, t Timer) {
 	}
 	p := s.in.Roster.Participant(et.Person)
 	day, ok := parseDate(et.Date)
-	if p == nil || !ok {
+	if p == nil || !ok || !s.today().Before(day) || s.in.Cal.InQuiet(s.in.Now) {
+		// "Tomorrow" must never be said about today: a reminder that runs
+		// on the day, or would wait for the quiet hours to end, is dropped.
 		return
 	}
 	a, ok := s.in.Cal.PlacementOn(p, day)
@@ -69,8 +71,10 @@ func (reminders) plan(pl *planning) {
 	iso := tomorrow.String()
 	for _, p := range pl.r.Participants {
 		if _, ok := pl.cal.PlacementOn(p, tomorrow); ok {
+			// Late, it is still worth sending until the quiet hours: after
+			// them it would arrive on the day it calls "tomorrow".
 			pl.add(Schedule{ID: "remind:" + p.ID + ":" + iso, Due: pl.cal.At(pl.day, pl.r.Programme.Reminders.EveningBefore),
-				Timer: EveningTimer{Person: p.ID, Date: iso}})
+				Timer: EveningTimer{Person: p.ID, Date: iso}, Until: quietStart(pl.r, pl.cal, pl.day)})
 		}
 	}
 }

@@ -699,7 +699,13 @@ func (w *world) advance(t time.Time) {
 
 func (w *world) planDay(d roster.Date) {
 	w.planned[d.String()] = true
-	for _, s := range flows.Plan(w.r, w.cal, d, w.now) {
+	jobs, missed := flows.Plan(w.r, w.cal, d, w.now)
+	for _, m := range missed {
+		if w.people[m.Timer.TimerSubject()] != nil {
+			fmt.Fprintf(w.out, "  ⏭ missed %s (due %s)\n", m.ID, m.Due.In(oslo).Format("Mon 15:04"))
+		}
+	}
+	for _, s := range jobs {
 		j, err := codec.JobOf(s)
 		if err != nil {
 			w.t.Fatal(err)

@@ -42,7 +42,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	if user == "" && *qr != "" {
 		return fmt.Errorf("--qr needs the bot's username: set INNSJEKK_BOT_USERNAME or TELEGRAM_TOKEN")
 	}
-	conn, st, r, err := openProgramme(ctx, e)
+	conn, st, r, err := openProgrammeToWrite(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func cmdForget(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("need exactly one PERSON_ID")
 	}
-	conn, st, r, err := openProgramme(ctx, e)
+	conn, st, r, err := openProgrammeToWrite(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,17 @@ func cmdForget(ctx context.Context, e *env, args []string) error {
 // openProgramme opens the store and finds the programme an admin command
 // works on, with its roster.
 func openProgramme(ctx context.Context, e *env) (*store.Conn, *store.Store, *roster.Roster, error) {
-	conn, err := openStore(ctx, e)
+	return programme(ctx, e, openStore)
+}
+
+// openProgrammeToWrite is openProgramme for a command that changes stored
+// data: it refuses the embedded store.
+func openProgrammeToWrite(ctx context.Context, e *env) (*store.Conn, *store.Store, *roster.Roster, error) {
+	return programme(ctx, e, openStoreToWrite)
+}
+
+func programme(ctx context.Context, e *env, open func(context.Context, *env) (*store.Conn, error)) (*store.Conn, *store.Store, *roster.Roster, error) {
+	conn, err := open(ctx, e)
 	if err != nil {
 		return nil, nil, nil, err
 	}

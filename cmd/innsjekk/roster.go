@@ -34,7 +34,7 @@ func cmdRoster(ctx context.Context, e *env, args []string) error {
 				pos[1], len(r.Participants), len(r.Staff), len(r.Employers))
 			return nil
 		}
-		conn, err := openStore(ctx, e)
+		conn, err := openStoreToWrite(ctx, e)
 		if err != nil {
 			return err
 		}
@@ -82,8 +82,24 @@ func rosterError(e *env, err error) error {
 // errSilent is a failure whose details were already printed.
 type errSilent struct{ error }
 
+// errEphemeral refuses a command that changes stored data when no Redis
+// is configured (PRODUCT.md §5): it would write into an in-memory store
+// that is gone when the command ends, and print, say, an invite code that
+// can never work.
+var errEphemeral = errors.New("REDIS_URL is not set: what this command writes would vanish when it ends; point REDIS_URL at the bot's Redis")
+
+// openStoreToWrite opens the configured Redis for a command that changes
+// stored data, and refuses the embedded store.
+func openStoreToWrite(ctx context.Context, e *env) (*store.Conn, error) {
+	cfg := app.FromEnv(e.getenv).Redis
+	if cfg.URL == "" && cfg.SentinelMaster == "" && len(cfg.Addrs) == 0 {
+		return nil, errEphemeral
+	}
+	return openStore(ctx, e)
+}
+
 // openStore opens the configured Redis. An embedded store would forget
-// everything when the command ends, so admin commands say so.
+// everything when the command ends, so reading commands say so.
 func openStore(ctx context.Context, e *env) (*store.Conn, error) {
 	cfg := app.FromEnv(e.getenv)
 	conn, err := store.Open(ctx, cfg.Redis)
