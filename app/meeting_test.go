@@ -124,7 +124,9 @@ func TestForcedBookingAsksForTheReasonAndCounsellorsAreNotDoubleBooked(t *testin
 		h.fake.SendText(kari, "/meeting amina 3.12 11:00 force")
 		h.waitEq(kari, locales.Text("nb", "meeting.force_needs_reason", locales.Args{"Name": "Amina Yusuf"}))
 		h.fake.SendText(kari, "Akutt avklaring av stønad")
-		h.wait(kari, "booked", func(m fakeapi.Message) bool { return strings.HasPrefix(m.Text, "⚠️") && strings.Contains(m.Text, "03.12") })
+		h.wait(kari, "booked", func(m fakeapi.Message) bool {
+			return strings.HasPrefix(m.Text, "⚠️") && strings.Contains(m.Text, "03.12")
+		})
 		mentor := h.waitEq(per, locales.Text("nb", "meeting.mentor_away", locales.Args{"Name": "Amina Yusuf", "Day": "tor. 03.12",
 			"Start": "11:00", "End": "11:45"}))
 		if strings.Contains(mentor.Text, "stønad") {
@@ -133,7 +135,9 @@ func TestForcedBookingAsksForTheReasonAndCounsellorsAreNotDoubleBooked(t *testin
 		// Monday 7 December: Amina and Yonas are both free at 13:00, Kari
 		// only once.
 		h.fake.SendText(kari, "/meeting amina 7.12 13:00")
-		h.wait(kari, "the first booking", func(m fakeapi.Message) bool { return strings.HasPrefix(m.Text, "✅") && strings.Contains(m.Text, "07.12") })
+		h.wait(kari, "the first booking", func(m fakeapi.Message) bool {
+			return strings.HasPrefix(m.Text, "✅") && strings.Contains(m.Text, "07.12")
+		})
 		h.fake.SendText(kari, "/meeting Yonas Tesfay 7.12 kl. 13")
 		refusal := h.wait(kari, "the refusal", func(m fakeapi.Message) bool { return strings.HasPrefix(m.Text, "⛔ Yonas") })
 		if !strings.Contains(refusal.Text, locales.Text("nb", "meeting.clash_counsellor", locales.Args{"Start": "13:00", "End": "13:45"})) ||
