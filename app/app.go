@@ -21,17 +21,18 @@ import (
 
 // App is one running bot.
 type App struct {
-	cfg    Config
-	log    *slog.Logger
-	conn   *store.Conn
-	owns   bool // whether Close closes conn
-	st     *store.Store
-	eng    *engine.Engine
-	client *bot.Client
-	poller *bot.Poller
-	ln     net.Listener
-	clock  engine.Clock
-	Roster *roster.Roster
+	cfg     Config
+	log     *slog.Logger
+	conn    *store.Conn
+	owns    bool // whether Close closes conn
+	st      *store.Store
+	eng     *engine.Engine
+	client  *bot.Client
+	poller  *bot.Poller
+	ln      net.Listener
+	clock   engine.Clock
+	metrics *metrics
+	Roster  *roster.Roster
 }
 
 // Options are what tests and the sandbox set besides Config.
@@ -88,6 +89,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opt Options) (*App, 
 	a.client = client
 	a.eng = engine.New(st, client, a.clock, log, opt.Engine)
 	a.eng.SetRoster(r)
+	a.metrics = newMetrics(st)
+	a.eng.AddObserver(a.metrics.observe)
 	if opt.Listener != nil {
 		a.ln = opt.Listener
 	} else {
@@ -145,13 +148,24 @@ func (a *App) Close() {
 // Run runs the bot until ctx ends, then shuts down gracefully: intake
 // stops first, updates being handled finish, the listener drains.
 func (a *App) Run(ctx context.Context) error {
+	// A token Telegram refuses can never work: stop at once and say so.
+	// Without a network the bot starts and keeps trying, with back-off.
+	gctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	_, err := a.client.Username(gctx)
+	cancel()
+	switch {
+	case bot.IsTokenRefused(err):
+		return bot.ErrTokenRefused
+	case err != nil:
+		a.log.Warn("cannot reach the Bot API yet; will keep trying", "err", err)
+	}
 	if err := a.client.SetCommands(ctx); err != nil {
 		a.log.Warn("set command menus", "err", err)
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", a.ready)
-	mux.HandleFunc("GET /metrics", a.metrics)
+	mux.Handle("GET /metrics", a.metrics.handler())
 	var intake func(context.Context) error
 	if a.cfg.WebhookURL != "" {
 		u, err := url.Parse(a.cfg.WebhookURL)
@@ -258,25 +272,4 @@ func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprintln(w, "ready")
-}
-
-func (a *App) metrics(w http.ResponseWriter, r *http.Request) {
-	s := a.eng.Stats()
-	n, _ := a.st.OutboxLen(r.Context())
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
-	for _, m := range []struct {
-		name, help, typ string
-		v               int64
-	}{
-		{"innsjekk_updates_total", "Updates handled.", "counter", s.Updates.Load()},
-		{"innsjekk_duplicate_updates_total", "Updates delivered again and ignored.", "counter", s.Duplicates.Load()},
-		{"innsjekk_flow_panics_total", "Flow steps that panicked.", "counter", s.Panics.Load()},
-		{"innsjekk_messages_sent_total", "Messages Telegram accepted.", "counter", s.Sent.Load()},
-		{"innsjekk_messages_retried_total", "Sends retried after 429, 5xx or a network error.", "counter", s.Retried.Load()},
-		{"innsjekk_messages_dropped_total", "Messages Telegram refused for good.", "counter", s.Dropped.Load()},
-		{"innsjekk_jobs_total", "Scheduled jobs run.", "counter", s.Jobs.Load()},
-		{"innsjekk_outbox_length", "Messages waiting to be sent.", "gauge", n},
-	} {
-		fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n%s %d\n", m.name, m.help, m.name, m.typ, m.name, m.v)
-	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -414,5 +415,44 @@ func TestRedisOutageTellsUsersToTryAgain(t *testing.T) {
 	}
 	if n := count(h.fake.Chat(rojda), locales.Text("ku", "error.try_again", nil)); n != 1 {
 		t.Fatalf("told to try again %d times, want 1", n)
+	}
+}
+
+// /metrics is Prometheus's exposition, with the bot's counters, the
+// outbox per class, the Go runtime and the process, and no names, chat
+// ids or token in it.
+func TestMetricsInPrometheusExposition(t *testing.T) {
+	conn := storetest.Backends(t)[0].Conn
+	h := start(t, setup{conn: conn}, exampleRoster(t, conn), clockAt(tuesdayMorning))
+	const sarah = 1301
+	h.bind("sarah", sarah, "en")
+	h.fake.SendText(sarah, "/help")
+	h.waitEq(sarah, locales.Text("en", "help.participant", nil))
+	h.settle()
+	resp, err := http.Get("http://" + h.app.Addr() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	text := string(body)
+	for _, want := range []string{
+		"# TYPE innsjekk_updates_received_total counter",
+		`innsjekk_updates_handled_total{flow="help"} 1`,
+		`innsjekk_steps_total{flow="help",reason="help"} 1`,
+		`innsjekk_sends_total{class="answer",outcome="ok"}`,
+		`innsjekk_outbox_messages{class="bulk"}`,
+		"# TYPE innsjekk_scheduler_lag_seconds histogram",
+		"go_goroutines",
+		"process_resident_memory_bytes",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	for _, secret := range []string{"Sarah", "sarah", fmt.Sprint(sarah), token} {
+		if strings.Contains(text, secret) {
+			t.Errorf("/metrics shows %q", secret)
+		}
 	}
 }

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"time"
 
+	tg "github.com/go-telegram/bot"
+
 	"innsjekk/engine"
 	"innsjekk/flows"
 )
@@ -70,6 +72,9 @@ func (p *Poller) Run(ctx context.Context) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				break
+			}
+			if IsTokenRefused(err) {
+				return err
 			}
 			p.Log.Warn("get updates", "err", err)
 			sleepCtx(ctx, backoff)
@@ -172,9 +177,23 @@ func (c *Client) getUpdates(ctx context.Context, offset int64) ([]json.RawMessag
 		return nil, fmt.Errorf("getUpdates: status %d, unreadable answer", resp.StatusCode)
 	}
 	if !r.OK {
+		if r.ErrorCode == http.StatusUnauthorized || resp.StatusCode == http.StatusUnauthorized {
+			return nil, ErrTokenRefused
+		}
 		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
 	}
 	return r.Result, nil
+}
+
+// ErrTokenRefused means Telegram does not accept the bot's token (401):
+// retrying cannot help, so the bot stops and says so.
+//
+//lint:ignore ST1005 Telegram is a name, and the sentence is what the admin reads.
+var ErrTokenRefused = errors.New("Telegram refused the token (401): check TELEGRAM_TOKEN")
+
+// IsTokenRefused reports whether err is Telegram refusing the token.
+func IsTokenRefused(err error) bool {
+	return errors.Is(err, ErrTokenRefused) || errors.Is(err, tg.ErrorUnauthorized)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {

@@ -52,6 +52,7 @@ func (e *Engine) dispatch(ctx context.Context) {
 		pend, err := e.st.PendingUpdates(ctx, 256)
 		if err != nil && ctx.Err() == nil {
 			e.log.Warn("read inbox", "err", err)
+			e.observe(Event{Kind: "redis_error", Detail: "inbox"})
 		}
 		for _, p := range pend {
 			mu.Lock()
@@ -97,6 +98,7 @@ func (e *Engine) handleRetrying(ctx context.Context, p store.Pending) bool {
 			return true
 		}
 		e.log.Warn("handle update", "update_id", p.ID, "err", err)
+		e.observe(Event{Kind: "redis_error", Detail: "handle"})
 		if ctx.Err() != nil {
 			return false // still pending: handled after restart
 		}
@@ -436,7 +438,7 @@ func (e *Engine) afterCommit(ctx context.Context, in Incoming, res flows.Result)
 	person := res.Chat.Person
 	e.log.Info("step", "update_id", in.UpdateID, "chat_id", in.Chat, "person", person, "flow", res.Flow,
 		"reason", res.Reason.String(), "open", len(res.Chat.Open), "actions", len(res.Actions))
-	e.observe(Event{Kind: "step", Chat: in.Chat, Person: person, Reason: res.Reason.String()})
+	e.observe(Event{Kind: "step", Chat: in.Chat, Person: person, Flow: res.Flow, Reason: res.Reason.String()})
 	select {
 	case e.wakeSend <- struct{}{}:
 	default:

@@ -129,9 +129,7 @@ type Engine struct {
 
 	running atomic.Bool
 
-	// Observe, if set, sees every step's result and every message sent;
-	// the sandbox's event log and the metrics use it.
-	Observe func(Event)
+	observers []func(Event)
 
 	stats Stats
 
@@ -142,16 +140,26 @@ type Engine struct {
 // Event is something the engine did, for logs, metrics and the sandbox.
 type Event struct {
 	At     time.Time
-	Kind   string // "step", "sent", "retry", "dropped", "job"
+	Kind   string // "step", "sent", "retry", "dropped", "job", "plan", "missed", "intake", "redis_error"
 	Chat   int64
 	Person string
+	Flow   string
 	Reason string
 	MsgID  string
 	Lang   string
 	Detail string
+	// Outcome of a send: "ok", "retry_after", "transient", "blocked",
+	// "rejected".
+	Outcome string
+	// Class of a sent message: answer, notice, bulk.
+	Class string
+	// Lag of a job: how long after it fell due it ran.
+	Lag time.Duration
+	// Job is the kind of job that ran.
+	Job string
 }
 
-// Stats are counters for /metrics.
+// Stats are counters for logs and tests.
 type Stats struct {
 	Updates, Duplicates, Panics, Sent, Retried, Dropped, Jobs atomic.Int64
 }
@@ -190,10 +198,18 @@ func (e *Engine) Wake() {
 	}
 }
 
+// AddObserver adds a function that sees every step's result, every
+// message sent and every job run: the sandbox's event log and the
+// metrics. Add observers before Run.
+func (e *Engine) AddObserver(f func(Event)) { e.observers = append(e.observers, f) }
+
 func (e *Engine) observe(ev Event) {
-	if e.Observe != nil {
-		ev.At = e.clock.Now()
-		e.Observe(ev)
+	if len(e.observers) == 0 {
+		return
+	}
+	ev.At = e.clock.Now()
+	for _, f := range e.observers {
+		f(ev)
 	}
 }
 
@@ -208,8 +224,10 @@ func (e *Engine) Intake(ctx context.Context, raw []byte) error {
 	}
 	fresh, err := e.st.Intake(ctx, head.UpdateID, raw)
 	if err != nil {
+		e.observe(Event{Kind: "redis_error", Detail: "intake"})
 		return fmt.Errorf("intake %d: %w", head.UpdateID, err)
 	}
+	e.observe(Event{Kind: "intake"})
 	if !fresh {
 		e.stats.Duplicates.Add(1)
 		e.log.Debug("duplicate update", "update_id", head.UpdateID)

@@ -214,7 +214,8 @@ func TestHousekeepingJobRunsOnceWithTwoProcesses(t *testing.T) {
 				}
 			}
 			e1, e2 := g.engine(), g.engine()
-			e1.Observe, e2.Observe = count, count
+			e1.AddObserver(count)
+			e2.AddObserver(count)
 			stop1, stop2 := run(t, e1), run(t, e2)
 			deadline := time.Now().Add(10 * time.Second)
 			for {

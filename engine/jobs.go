@@ -44,6 +44,7 @@ func (e *Engine) runJobs(ctx context.Context) {
 		if err != nil {
 			if ctx.Err() == nil {
 				e.log.Warn("claim jobs", "err", err)
+				e.observe(Event{Kind: "redis_error", Detail: "jobs"})
 			}
 			sleep(ctx, e.wakeJobs, time.Second)
 			continue
@@ -112,7 +113,7 @@ func (e *Engine) runHousekeeping(ctx context.Context, j store.Job) error {
 	})
 	if err == nil && ran {
 		e.stats.Jobs.Add(1)
-		e.observe(Event{Kind: "job", Reason: j.Kind, Detail: j.ID})
+		e.observe(Event{Kind: "job", Job: j.Kind, Reason: j.Kind, Detail: j.ID, Lag: now.Sub(j.Due)})
 	}
 	return err
 }
@@ -150,7 +151,8 @@ func (e *Engine) runTimer(ctx context.Context, j store.Job, t flows.Timer) error
 	e.stats.Jobs.Add(1)
 	e.log.Info("job", "job", j.ID, "kind", j.Kind, "person", j.Person, "flow", res.Flow, "reason", res.Reason.String(),
 		"actions", len(res.Actions))
-	e.observe(Event{Kind: "job", Person: j.Person, Reason: res.Reason.String(), Detail: j.ID})
+	e.observe(Event{Kind: "job", Job: j.Kind, Person: j.Person, Flow: res.Flow, Reason: res.Reason.String(), Detail: j.ID,
+		Lag: e.clock.Now().Sub(j.Due)})
 	select {
 	case e.wakeSend <- struct{}{}:
 	default:

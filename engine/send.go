@@ -36,6 +36,7 @@ func (e *Engine) send(ctx context.Context) {
 		if err != nil {
 			if ctx.Err() == nil {
 				e.log.Warn("claim outbox", "err", err)
+				e.observe(Event{Kind: "redis_error", Detail: "outbox"})
 			}
 			sleep(ctx, e.wakeSend, time.Second)
 			continue
@@ -83,7 +84,8 @@ func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 	err := e.tg.Send(sctx, m)
 	cancel()
 	now := e.clock.Now()
-	ev := Event{Chat: m.Chat, MsgID: say.MsgID, Lang: say.Lang, Reason: string(say.Reason), Person: say.ToPerson}
+	ev := Event{Chat: m.Chat, MsgID: say.MsgID, Lang: say.Lang, Reason: string(say.Reason), Person: say.ToPerson,
+		Class: string(m.Queue())}
 	if m.Kind != "" {
 		ev.MsgID = m.Kind
 	}
@@ -92,7 +94,7 @@ func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 			e.log.Error("record sent message", "key", m.Key, "err", err)
 		}
 		e.stats.Sent.Add(1)
-		ev.Kind = "sent"
+		ev.Kind, ev.Outcome = "sent", "ok"
 		ev.Detail = say.Text
 		e.observe(ev)
 		return
@@ -105,11 +107,13 @@ func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 	case SendRetryAfter:
 		e.stats.Retried.Add(1)
 		e.log.Warn("telegram asked to wait", "chat_id", m.Chat, "retry_after", se.After.String())
+		ev.Outcome = "retry_after"
 		e.retry(ctx, m, now.Add(se.After), ev)
 	case SendTransient:
 		e.stats.Retried.Add(1)
 		d := backoff(m.Attempts, e.opt.MaxBackoff)
 		e.log.Warn("send failed; will retry", "chat_id", m.Chat, "attempt", m.Attempts+1, "in", d.String(), "err", se.Err)
+		ev.Outcome = "transient"
 		e.retry(ctx, m, now.Add(d), ev)
 	default:
 		e.stats.Dropped.Add(1)
@@ -121,7 +125,7 @@ func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 		if err := e.st.Drop(ctx, now, m, why+": "+se.Err.Error()); err != nil {
 			e.log.Error("record dropped message", "key", m.Key, "err", err)
 		}
-		ev.Kind, ev.Detail = "dropped", why
+		ev.Kind, ev.Detail, ev.Outcome = "dropped", why, why
 		e.observe(ev)
 		if se.Kind == SendBlocked {
 			e.tellBlocked(ctx, m, say.ToPerson)

@@ -167,7 +167,7 @@ func Run(ctx context.Context, opts Options, stdout io.Writer, log *slog.Logger) 
 	defer a.Close()
 	s.app = a
 	// Set before Run: the engine reads Observe without a lock.
-	a.Engine().Observe = s.observe
+	a.Engine().AddObserver(s.observe)
 
 	// Subscribed before any user speaks, so the transcript misses nothing.
 	events, unsubscribe := s.fake.Subscribe()

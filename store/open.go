@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -114,4 +115,15 @@ func redact(s string) string {
 		}
 	}
 	return s
+}
+
+// go-redis logs pool trouble (a failed dial, say) to stderr on its own,
+// several lines before the one clear error the command prints. Its lines
+// go through slog at debug level instead.
+func init() { redis.SetLogger(redisLog{}) }
+
+type redisLog struct{}
+
+func (redisLog) Printf(ctx context.Context, format string, v ...any) {
+	slog.Default().DebugContext(ctx, "redis client", "msg", redact(fmt.Sprintf(format, v...)))
 }

@@ -185,6 +185,20 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	return time.UnixMilli(int64(best)), found, nil
 }
 
+// OutboxDepth counts the messages waiting in each send class.
+func (s *Store) OutboxDepth(ctx context.Context) (map[string]int64, error) {
+	out := map[string]int64{}
+	for class, q := range map[string]string{string(flows.ClassAnswer): s.k.outUrgent(), string(flows.ClassNotice): s.k.outNotice(),
+		string(flows.ClassBulk): s.k.outBulk()} {
+		n, err := s.rdb.ZCard(ctx, q).Result()
+		if err != nil {
+			return nil, err
+		}
+		out[class] = n
+	}
+	return out, nil
+}
+
 // OutboxLen counts messages not yet sent.
 func (s *Store) OutboxLen(ctx context.Context) (int64, error) {
 	return s.rdb.HLen(ctx, s.k.outMsgs()).Result()

@@ -12,7 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"net/http/httptest"
+
 	"github.com/alicebob/miniredis/v2"
+
+	"innsjekk/bot/fakeapi"
 )
 
 func runCLI(t *testing.T, env map[string]string, args ...string) (int, string, string) {
@@ -68,6 +72,29 @@ func TestRunRefusesWithoutToken(t *testing.T) {
 	code, _, errOut := runCLI(t, map[string]string{"INNSJEKK_ROSTER": "../../examples/roster.yaml"}, "run")
 	if code != exitFail || !strings.Contains(errOut, "TELEGRAM_TOKEN") {
 		t.Fatalf("exit %d: %q", code, errOut)
+	}
+}
+
+// A token Telegram refuses can never work: run stops at once, exit 1, in
+// one line.
+func TestRunStopsWhenTelegramRefusesTheToken(t *testing.T) {
+	fake := fakeapi.New("123456:the-real-token")
+	api := httptest.NewServer(fake)
+	defer api.Close()
+	defer fake.Close()
+	env := map[string]string{"INNSJEKK_ROSTER": "../../examples/roster.yaml", "TELEGRAM_TOKEN": "123456:a-wrong-token",
+		"TELEGRAM_API_URL": api.URL, "INNSJEKK_LISTEN": "127.0.0.1:0", "INNSJEKK_LOG": "error"}
+	done := make(chan struct{})
+	var code int
+	var errOut string
+	go func() { code, _, errOut = runCLI(t, env, "run"); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not stop")
+	}
+	if code != exitFail || strings.Count(strings.TrimSpace(errOut), "\n") != 0 || !strings.Contains(errOut, "Telegram refused the token (401)") {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
 	}
 }
 
