@@ -12,6 +12,7 @@ package absence
 
 import (
 	"slices"
+	"time"
 
 	"innsjekk/roster"
 	"innsjekk/schedule"
@@ -54,13 +55,13 @@ const (
 	// RuleQualifyingWeeks: own sickness on a day before the participant
 	// has been qualifying_weeks in the programme.
 	RuleQualifyingWeeks Rule = "qualifying_weeks"
-	// RuleSelfCertifiedDays: a self-certified period, after merging, has
-	// more than self_certified_days days of sickness.
+	// RuleSelfCertifiedDays: a spell of sickness lasts more than
+	// self_certified_days calendar days (see Counters.PeriodDays).
 	RuleSelfCertifiedDays Rule = "self_certified_days"
 	// RuleSelfCertifiedTimes: more than self_certified_times periods in
 	// the 12 months up to the notice's last day.
 	RuleSelfCertifiedTimes Rule = "self_certified_times"
-	// RuleChildSickDays: more child sick days in the 12 months up to the
+	// RuleChildSickDays: more child sick days in the calendar year of the
 	// notice's last day than the allowance.
 	RuleChildSickDays Rule = "child_sick_days"
 )
@@ -100,17 +101,21 @@ func PersonOf(r *roster.Roster, p *roster.Participant) Person {
 // Counters are what the bot shows the participant and the adviser, and
 // what the weekly digest lists (PRODUCT.md §3.2).
 type Counters struct {
-	// PeriodDays is the number of distinct days of own sickness in the
-	// current self-certified period after merging. Only reported days
-	// count: a weekend between two reported days is not added, because
-	// the bot cannot know the participant was sick then.
+	// PeriodDays is the length in calendar days of the current spell of
+	// own sickness: self-certification covers "up to 3 calendar days at a
+	// time". Reported days with only days off between them (a weekend, a
+	// public holiday, a closed day) are one spell, and the days off count:
+	// sick Friday and Monday is four days. A working day without sickness
+	// between two reported days ends a spell — the participant was there.
 	PeriodDays int
 	// Periods12m is the number of self-certified periods (egenmeldinger)
 	// with a day in the 12 months up to the notice's last day (or the
-	// Status date), this notice's period included.
+	// Status date), this notice's period included. Sickness within
+	// same_period_days of a period's last day joins the period.
 	Periods12m int
 	// ChildDays is the number of working days with a child's sickness in
-	// the same 12 months, this notice included.
+	// the calendar year of the notice's last day (or the Status date), up
+	// to that day, this notice included: the right is "10 days a year".
 	ChildDays int
 	// ChildAllowance is Policy.ChildSickDays, times 3/2 with more than two
 	// children, doubled for a single carer. Zero means no limit.
@@ -130,13 +135,12 @@ func (r Result) Passes(rule Rule) bool { return slices.Contains(r.Passed, rule) 
 // notices (history, in any order; n may repeat days already in it).
 //
 // The counters are those of Status on n's last day with n included, except
-// that for a Sick notice PeriodDays is the size of the merged period n
-// falls in, counting every reported day, also ones after n's last day: a
-// day reported late can join a period already reported ahead, and the
-// adviser must then hear that the period is too long. Should n's own days
-// lie in several periods (a gap longer than same_period_days inside one
-// notice), PeriodDays is the largest, so that PeriodDays and
-// RuleSelfCertifiedDays always agree.
+// that for a Sick notice PeriodDays is the length of the spell n falls in,
+// counting every reported day, also ones after n's last day: a day
+// reported late can join a spell already reported ahead, and the adviser
+// must then hear that the spell is too long. Should n's own days lie in
+// several spells (a working day between them), PeriodDays is the longest,
+// so that PeriodDays and RuleSelfCertifiedDays always agree.
 //
 // Sick notices can pass only the self-certification rules, ChildSick
 // notices only RuleChildSickDays; other kinds pass nothing. A notice
@@ -155,11 +159,11 @@ func Check(p Person, history []Notice, n Notice) Result {
 	switch n.Kind {
 	case Sick:
 		// Status ignored days after last; they cannot change which days
-		// before it share a period, but they can lengthen n's period.
+		// before it share a spell, but they can lengthen n's spell.
 		c.PeriodDays = 0
-		for _, period := range periods(distinct(all, Sick, nil), p.mergeGap()) {
-			if len(period) > c.PeriodDays && overlaps(period, own) {
-				c.PeriodDays = len(period)
+		for _, sp := range p.spells(distinct(all, Sick, nil)) {
+			if n := length(sp); n > c.PeriodDays && overlaps(sp, own) {
+				c.PeriodDays = n
 			}
 		}
 		// A doctor's note is needed for own sickness until the participant
@@ -185,9 +189,9 @@ func Check(p Person, history []Notice, n Notice) Result {
 
 // Status gives the counters as of asOf without a new notice, for the weekly
 // digest (PRODUCT.md §3.2). Days after asOf are ignored: they have not
-// happened yet. PeriodDays is the period still open on asOf — one whose
-// last day is asOf or at most same_period_days before it, so that sickness
-// reported for asOf would join it — and zero when there is none.
+// happened yet. PeriodDays is the spell still open on asOf — one whose
+// last day is asOf or is followed by days off only, so that sickness
+// reported for asOf would continue it — and zero when there is none.
 func Status(p Person, history []Notice, asOf roster.Date) Counters {
 	return p.status(history, dayOf(asOf))
 }
@@ -195,35 +199,67 @@ func Status(p Person, history []Notice, asOf roster.Date) Counters {
 func (p Person) status(notices []Notice, asOf day) Counters {
 	c := Counters{ChildAllowance: p.childAllowance()}
 	upTo := func(d day) bool { return d <= asOf }
-	ps := periods(distinct(notices, Sick, upTo), p.mergeGap())
-	if len(ps) > 0 {
-		if cur := ps[len(ps)-1]; asOf-cur[len(cur)-1] <= p.mergeGap() {
-			c.PeriodDays = len(cur)
+	sick := distinct(notices, Sick, upTo)
+	if sps := p.spells(sick); len(sps) > 0 {
+		if cur := sps[len(sps)-1]; p.offBetween(cur[len(cur)-1], asOf) {
+			c.PeriodDays = length(cur)
 		}
 	}
-	// One window serves both counts: IMDi counts egenmeldinger and child
-	// sick days per 12 months, not per calendar year (reliability.md §1.1),
-	// so a rolling window also keeps January from wiping the slate.
+	// egenmeldinger are counted per 12 months (reliability.md §1.1), so a
+	// rolling window keeps January from wiping the slate.
 	from := windowStart(asOf)
-	for _, period := range ps {
+	for _, period := range periods(sick, p.mergeGap()) {
 		if period[len(period)-1] >= from {
 			c.Periods12m++
 		}
 	}
-	cal := p.Calendar
-	if cal == nil {
-		cal = defaultCalendar
-	}
-	// IMDi reads "dager" in the absence rules as working days
-	// (reliability.md §1.1), and a day the programme is closed is no
-	// absence from it.
-	for _, d := range distinct(notices, ChildSick, func(d day) bool { return d >= from && d <= asOf }) {
-		if cal.IsWorkingDay(d.date()) {
+	// The child sick day right is per calendar year, and IMDi reads
+	// "dager" in the absence rules as working days (reliability.md §1.1):
+	// a day the programme is closed is no absence from it.
+	jan1 := dayOf(roster.Date{Year: asOf.date().Year, Month: time.January, Day: 1})
+	for _, d := range distinct(notices, ChildSick, func(d day) bool { return d >= jan1 && d <= asOf }) {
+		if p.working(d) {
 			c.ChildDays++
 		}
 	}
 	return c
 }
+
+func (p Person) working(d day) bool {
+	cal := p.Calendar
+	if cal == nil {
+		cal = defaultCalendar
+	}
+	return cal.IsWorkingDay(d.date())
+}
+
+// offBetween reports whether every day after a and before b is a day off.
+func (p Person) offBetween(a, b day) bool {
+	for d := a + 1; d < b; d++ {
+		if p.working(d) {
+			return false
+		}
+	}
+	return true
+}
+
+// spells splits sorted, distinct days of sickness into spells of
+// continuous sickness (Counters.PeriodDays).
+func (p Person) spells(days []day) [][]day {
+	var out [][]day
+	start := 0
+	for i := 1; i <= len(days); i++ {
+		if i == len(days) || !p.offBetween(days[i-1], days[i]) {
+			out = append(out, days[start:i])
+			start = i
+		}
+	}
+	return out
+}
+
+// length is a spell's length in calendar days, the days off inside it
+// included.
+func length(spell []day) int { return int(spell[len(spell)-1]-spell[0]) + 1 }
 
 // defaultCalendar knows the public holidays and no closed days.
 var defaultCalendar = schedule.New(roster.Programme{})

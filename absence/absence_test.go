@@ -118,24 +118,27 @@ func TestSelfCertifiedDays(t *testing.T) {
 		{name: "a notice repeating reported days adds nothing",
 			history: []Notice{sick(span("2025-03-10", 3)...)},
 			n:       sick(days("2025-03-12")...), wantDays: 3},
-		{name: "sickness 16 days after the last day joins the period",
-			history: []Notice{sick(span("2025-03-10", 2)...)},
-			n:       sick(span("2025-03-27", 2)...), wantDays: 4, passed: true},
-		{name: "17 days after starts a new period",
-			history: []Notice{sick(span("2025-03-10", 2)...)},
-			n:       sick(span("2025-03-28", 2)...), wantDays: 2},
-		{name: "periods merge in a chain",
-			history: []Notice{sick(span("2025-03-01", 2)...), sick(days("2025-03-10")...)},
-			n:       sick(days("2025-03-20")...), wantDays: 4, passed: true},
-		{name: "history order does not matter",
-			history: []Notice{sick(days("2025-03-10")...), sick(span("2025-03-01", 2)...)},
-			n:       sick(days("2025-03-20")...), wantDays: 4, passed: true},
-		{name: "a late notice joins a period reported ahead of it",
-			history: []Notice{sick(span("2025-03-20", 2)...)},
-			n:       sick(span("2025-03-10", 2)...), wantDays: 4, passed: true},
-		{name: "a weekend between reported days is not counted",
+		// 14 March 2025 is a Friday.
+		{name: "sick Friday and Monday is four calendar days",
 			history: []Notice{sick(days("2025-03-14")...)},
-			n:       sick(days("2025-03-17")...), wantDays: 2},
+			n:       sick(days("2025-03-17")...), wantDays: 4, passed: true},
+		{name: "sick Friday, back Monday, is one day",
+			n: sick(days("2025-03-14")...), wantDays: 1},
+		{name: "a working day without sickness ends the spell",
+			history: []Notice{sick(days("2025-03-10")...)},
+			n:       sick(days("2025-03-12")...), wantDays: 1},
+		{name: "sickness within 16 days is the same period, not the same spell",
+			history: []Notice{sick(span("2025-03-10", 2)...)},
+			n:       sick(span("2025-03-27", 2)...), wantDays: 2},
+		{name: "a public holiday inside a spell counts (Kristi himmelfartsdag 2025)",
+			history: []Notice{sick(days("2025-05-28")...)},
+			n:       sick(days("2025-05-30")...), wantDays: 3},
+		{name: "a late notice joins a spell reported ahead of it",
+			history: []Notice{sick(days("2025-03-17", "2025-03-18")...)},
+			n:       sick(days("2025-03-14")...), wantDays: 5, passed: true},
+		{name: "history order does not matter",
+			history: []Notice{sick(days("2025-03-18")...), sick(days("2025-03-17")...)},
+			n:       sick(days("2025-03-14")...), wantDays: 5, passed: true},
 		{name: "a child's sickness is not own sickness",
 			history: []Notice{child(span("2025-03-10", 3)...)},
 			n:       sick(days("2025-03-13")...), wantDays: 1},
@@ -145,16 +148,16 @@ func TestSelfCertifiedDays(t *testing.T) {
 		{name: "no day limit when self_certified_days is zero",
 			policy: func(s *roster.Sickness) { s.SelfCertifiedDays = 0 },
 			n:      sick(span("2025-03-10", 10)...), wantDays: 10},
-		{name: "same_period_days zero still joins the next day",
+		{name: "same_period_days does not change a spell",
 			policy:  func(s *roster.Sickness) { s.SamePeriodDays = 0 },
 			history: []Notice{sick(span("2025-03-10", 2)...)},
 			n:       sick(days("2025-03-12")...), wantDays: 3},
-		{name: "same_period_days zero joins nothing further",
+		{name: "nor does it join a spell across a working day",
 			policy:  func(s *roster.Sickness) { s.SamePeriodDays = 0 },
 			history: []Notice{sick(span("2025-03-10", 2)...)},
 			n:       sick(days("2025-03-13")...), wantDays: 1},
-		{name: "a notice spanning two periods reports the longer",
-			policy:  func(s *roster.Sickness) { s.SamePeriodDays = 2 },
+		// 1 March 2025 is a Saturday.
+		{name: "a notice spanning two spells reports the longer",
 			history: []Notice{sick(span("2025-03-01", 3)...)},
 			n:       sick(days("2025-03-20", "2025-03-04")...), wantDays: 4, passed: true},
 		{name: "policy limit of five",
@@ -348,13 +351,17 @@ func TestChildSickDays(t *testing.T) {
 			p:       Person{Children: 3, Policy: imdi},
 			history: []Notice{child(thirty[:15]...)},
 			n:       child(thirty[15]), want: 16, passed: true},
-		{name: "days more than 12 months back are not counted",
+		{name: "days of an earlier year are not counted",
 			p:       participant(),
 			history: []Notice{child(thirty...)},
 			n:       child(days("2026-02-16")...), want: 1},
-		{name: "the first day of the 12 months is counted",
+		{name: "the right is per calendar year, not per 12 months",
 			p:       participant(),
-			history: []Notice{child(days("2024-06-11")...), child(days("2024-06-10")...)},
+			history: []Notice{child(weekdays("2025-12-01", 14)...)},
+			n:       child(days("2026-01-05")...), want: 1},
+		{name: "2 January counts, 31 December before does not",
+			p:       participant(),
+			history: []Notice{child(days("2024-12-31")...), child(days("2025-01-02")...)},
 			n:       child(days("2025-06-10")...), want: 2},
 		{name: "days after the notice are not counted",
 			p:       participant(),
@@ -428,14 +435,19 @@ func TestStatus(t *testing.T) {
 		{"2025-03-09", Counters{ChildAllowance: 10}},
 		{"2025-03-10", Counters{PeriodDays: 1, Periods12m: 1, ChildAllowance: 10}},
 		{"2025-03-12", Counters{PeriodDays: 2, Periods12m: 1, ChildDays: 1, ChildAllowance: 10}},
-		// Sickness on 27 March would still join the period; on 28 March
-		// it would not.
-		{"2025-03-27", Counters{PeriodDays: 2, Periods12m: 1, ChildDays: 2, ChildAllowance: 10}},
-		{"2025-03-28", Counters{Periods12m: 1, ChildDays: 2, ChildAllowance: 10}},
+		// Wednesday 12 March was a working day without sickness: the
+		// spell is over.
+		{"2025-03-13", Counters{Periods12m: 1, ChildDays: 2, ChildAllowance: 10}},
 		{"2025-04-15", Counters{PeriodDays: 2, Periods12m: 2, ChildDays: 3, ChildAllowance: 10}},
-		{"2026-03-10", Counters{Periods12m: 2, ChildDays: 3, ChildAllowance: 10}},
-		{"2026-03-11", Counters{Periods12m: 1, ChildDays: 3, ChildAllowance: 10}},
-		{"2026-03-13", Counters{Periods12m: 1, ChildDays: 1, ChildAllowance: 10}},
+		// Easter 2025: 17 and 18 April (reported sick) and 21 April are
+		// public holidays; sickness on Tuesday 22 April would still
+		// continue the spell, on Wednesday 23 April it would not.
+		{"2025-04-22", Counters{PeriodDays: 5, Periods12m: 2, ChildDays: 3, ChildAllowance: 10}},
+		{"2025-04-23", Counters{Periods12m: 2, ChildDays: 3, ChildAllowance: 10}},
+		{"2025-12-31", Counters{Periods12m: 2, ChildDays: 3, ChildAllowance: 10}},
+		{"2026-01-01", Counters{Periods12m: 2, ChildAllowance: 10}},
+		{"2026-03-10", Counters{Periods12m: 2, ChildAllowance: 10}},
+		{"2026-03-11", Counters{Periods12m: 1, ChildAllowance: 10}},
 	}
 	for _, tt := range tests {
 		if got := Status(participant(), history, d(tt.asOf)); got != tt.want {
@@ -462,5 +474,20 @@ func TestPersonOf(t *testing.T) {
 	}
 	if c := Status(p, []Notice{child(span("2025-03-10", 5)...)}, d("2025-03-14")); c.ChildDays != 4 || c.ChildAllowance != 30 {
 		t.Errorf("closed day or allowance lost: %+v", c)
+	}
+}
+
+func TestSpellAcrossAClosedDay(t *testing.T) {
+	p := participant()
+	p.Calendar = schedule.New(roster.Programme{Closed: days("2025-03-12")})
+	// Tuesday and Thursday with the programme closed on Wednesday: one
+	// spell of three calendar days.
+	r := Check(p, []Notice{sick(days("2025-03-11")...)}, sick(days("2025-03-13")...))
+	if r.Counters.PeriodDays != 3 {
+		t.Errorf("PeriodDays = %d, want 3", r.Counters.PeriodDays)
+	}
+	// Without the closed day Wednesday ends the spell.
+	if r := Check(participant(), []Notice{sick(days("2025-03-11")...)}, sick(days("2025-03-13")...)); r.Counters.PeriodDays != 1 {
+		t.Errorf("without the closed day: PeriodDays = %d, want 1", r.Counters.PeriodDays)
 	}
 }

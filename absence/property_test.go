@@ -69,15 +69,7 @@ func reported(ns []Notice, k Kind, until roster.Date) map[roster.Date]bool {
 // a sick day after more than gap quiet days opens a new period.
 func (m model) walk(sick map[roster.Date]bool) (periodOf map[roster.Date]int, size map[int]int) {
 	periodOf, size = map[roster.Date]int{}, map[int]int{}
-	var first, last roster.Date
-	for x := range sick {
-		if first.IsZero() || x.Before(first) {
-			first = x
-		}
-		if last.IsZero() || last.Before(x) {
-			last = x
-		}
-	}
+	first, last := bounds(sick)
 	if first.IsZero() {
 		return periodOf, size
 	}
@@ -94,6 +86,51 @@ func (m model) walk(sick map[roster.Date]bool) (periodOf map[roster.Date]int, si
 		}
 	}
 	return periodOf, size
+}
+
+// spells numbers the spells of sickness: going through every calendar
+// day, a working day without sickness ends the spell, and the next sick day
+// opens a new one. A spell's length counts every day from its first to its
+// last.
+func (m model) spells(sick map[roster.Date]bool) (spellOf map[roster.Date]int, length map[int]int) {
+	spellOf, length = map[roster.Date]int{}, map[int]int{}
+	first, last := bounds(sick)
+	if first.IsZero() {
+		return spellOf, length
+	}
+	spell, broken := 0, true
+	var start roster.Date
+	for x := first; !last.Before(x); x = next(x) {
+		switch {
+		case sick[x]:
+			if broken {
+				spell++
+				start = x
+				broken = false
+			}
+			spellOf[x] = spell
+			n := 0
+			for y := start; !x.Before(y); y = next(y) {
+				n++
+			}
+			length[spell] = n
+		case m.workingDay(x):
+			broken = true
+		}
+	}
+	return spellOf, length
+}
+
+func bounds(set map[roster.Date]bool) (first, last roster.Date) {
+	for x := range set {
+		if first.IsZero() || x.Before(first) {
+			first = x
+		}
+		if last.IsZero() || last.Before(x) {
+			last = x
+		}
+	}
+	return first, last
 }
 
 // window lists the days of the 12 months ending on asOf, walking back
@@ -119,23 +156,30 @@ func (m model) workingDay(x roster.Date) bool {
 func (m model) status(ns []Notice, asOf roster.Date) Counters {
 	c := Counters{ChildAllowance: m.allowance()}
 	sick := reported(ns, Sick, asOf)
-	periodOf, size := m.walk(sick)
-	// The open period: sickness on asOf itself or at most gap days before.
-	x := asOf
-	for i := 0; i <= m.gap(); i++ {
+	periodOf, _ := m.walk(sick)
+	spellOf, length := m.spells(sick)
+	// The open spell: sickness on asOf itself, or before it with nothing
+	// but days off in between.
+	first, _ := bounds(sick)
+	for x := asOf; !first.IsZero() && !x.Before(first); x = prev(x) {
 		if sick[x] {
-			c.PeriodDays = size[periodOf[x]]
+			c.PeriodDays = length[spellOf[x]]
 			break
 		}
-		x = prev(x)
+		if x != asOf && m.workingDay(x) {
+			break
+		}
 	}
-	child := reported(ns, ChildSick, asOf)
 	seen := map[int]bool{}
 	for _, x := range window(asOf) {
 		if sick[x] && !seen[periodOf[x]] {
 			seen[periodOf[x]] = true
 			c.Periods12m++
 		}
+	}
+	// Child sick days: the working days of asOf's calendar year up to it.
+	child := reported(ns, ChildSick, asOf)
+	for x := asOf; x.Year == asOf.Year; x = prev(x) {
 		if child[x] && m.workingDay(x) {
 			c.ChildDays++
 		}
@@ -159,10 +203,10 @@ func (m model) check(history []Notice, n Notice) Result {
 	var passed []Rule
 	switch n.Kind {
 	case Sick:
-		periodOf, size := m.walk(reported(all, Sick, roster.Date{}))
+		spellOf, length := m.spells(reported(all, Sick, roster.Date{}))
 		c.PeriodDays = 0
 		for x := range own {
-			c.PeriodDays = max(c.PeriodDays, size[periodOf[x]])
+			c.PeriodDays = max(c.PeriodDays, length[spellOf[x]])
 		}
 		if w := m.p.Policy.QualifyingWeeks; w > 0 && !m.p.ProgrammeStart.IsZero() {
 			qualified := norm(roster.Date{Year: m.p.ProgrammeStart.Year, Month: m.p.ProgrammeStart.Month, Day: m.p.ProgrammeStart.Day + 7*w})

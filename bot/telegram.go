@@ -179,6 +179,17 @@ func (c *Client) Send(ctx context.Context, m store.Outgoing) error {
 			Document: &models.InputFileUpload{Filename: say.Document.Name, Data: bytes.NewReader(say.Document.Data)}})
 		return c.classify(err)
 	}
+	if say.Edit != 0 && say.ButtonsOnly {
+		p := &tg.EditMessageReplyMarkupParams{ChatID: m.Chat, MessageID: say.Edit}
+		if say.Inline != nil {
+			p.ReplyMarkup = inlineMarkup(say.Inline)
+		}
+		_, err := c.api.EditMessageReplyMarkup(ctx, p)
+		if err != nil && strings.Contains(err.Error(), "message is not modified") {
+			return nil
+		}
+		return c.classify(err)
+	}
 	if say.Edit != 0 {
 		p := &tg.EditMessageTextParams{ChatID: m.Chat, MessageID: say.Edit, Text: say.Text}
 		if say.Inline != nil {

@@ -23,7 +23,7 @@ var _ = register(absences{})
 func (absences) spec() spec {
 	return spec{name: "absence", code: "abs",
 		commands: []Command{{Name: "sick", Icon: "🤒", Label: "menu.sick", Rank: 10, For: []roster.Role{roster.RoleParticipant}}},
-		timers:   []Timer{BackTimer{}},
+		timers:   []Timer{BackTimer{}, UndoTimer{}},
 		typed:    isSickWord,
 	}
 }
@@ -32,6 +32,7 @@ const (
 	PhaseAbsenceDays     Phase = "absence.days"
 	PhaseAbsenceCalendar Phase = "absence.calendar"
 	PhaseAbsenceConfirm  Phase = "absence.confirm"
+	PhaseAbsenceKind     Phase = "absence.kind"
 )
 
 // AbsenceDraft is a notice being put together.
@@ -51,6 +52,17 @@ type BackTimer struct {
 func (BackTimer) TimerKind() string      { return "abs.back" }
 func (t BackTimer) TimerSubject() string { return t.Person }
 
+// UndoTimer takes the [Undo] button off a notice's receipt when undo is
+// no longer possible.
+type UndoTimer struct {
+	Person  string `json:"person"`
+	Notice  string `json:"notice"`
+	Message int    `json:"message"`
+}
+
+func (UndoTimer) TimerKind() string      { return "abs.undo" }
+func (t UndoTimer) TimerSubject() string { return t.Person }
+
 // undoWindow is how long a notice can be taken back (PRODUCT.md §3.2).
 const undoWindow = 10 * time.Minute
 
@@ -61,7 +73,10 @@ const draftLife = 2 * time.Hour
 // notice tells.
 func (absences) needs(n *Needs, q query) {
 	id := q.person
-	if t, ok := q.ev.Timer.(BackTimer); ok {
+	switch t := q.ev.Timer.(type) {
+	case BackTimer:
+		id = t.Person
+	case UndoTimer:
 		id = t.Person
 	}
 	needParticipant(n, q.r, id)
@@ -81,8 +96,15 @@ func needParticipant(n *Needs, r *roster.Roster, id string) {
 func (absences) command(s *step, _, _ string) { s.sickStart() }
 
 func (absences) timer(s *step, t Timer) {
-	if t, ok := t.(BackTimer); ok {
+	switch t := t.(type) {
+	case BackTimer:
 		s.askBack(t)
+	case UndoTimer:
+		if n, ok := s.facts(t.Person).Notices[t.Notice]; ok && !n.Undone {
+			s.reason(ReasonAbsenceUndoClosed)
+			s.do(Say{ToPerson: t.Person, Lang: s.langOf(t.Person), MsgID: "absence.sent", Edit: t.Message, ButtonsOnly: true,
+				Class: ClassNotice, Reason: s.out.Reason})
+		}
 	}
 }
 
@@ -100,8 +122,6 @@ func (s *step) keepDraft(phase Phase, d AbsenceDraft) {
 // calendarDays is how far ahead the day picker reaches.
 const calendarDays = 14
 
-var absenceKinds = []absence.Kind{absence.Sick, absence.ChildSick, absence.Appointment, absence.PaidShift, absence.Other}
-
 func kindLabel(lang string, k absence.Kind) string { return tr(lang, "absence.kind_"+string(k), nil) }
 
 // sickStart opens the days question.
@@ -116,22 +136,58 @@ func (s *step) sickStart() {
 	s.say("absence.ask_days", nil, withInline(s.daysKeyboard()))
 }
 
+// daysKeyboard asks one thing: which days. The reason is sick unless the
+// participant changes it on the confirmation, so the common case stays at
+// three taps.
 func (s *step) daysKeyboard() [][]Button {
 	b := func(id string, args ...string) Button {
 		return Button{Text: s.t(id, nil), Data: Payload{Flow: "abs", Args: args}.Encode()}
 	}
-	rows := [][]Button{
-		{b("absence.btn.today", "today"), b("absence.btn.today_tomorrow", "two")},
-		{b("absence.btn.choose", "cal")},
+	var rows [][]Button
+	if s.todayOpen() {
+		rows = append(rows, []Button{b("absence.btn.today", "today"), b("absence.btn.tomorrow", "tom")},
+			[]Button{b("absence.btn.today_tomorrow", "two")})
+	} else {
+		rows = append(rows, []Button{b("absence.btn.tomorrow", "tom")})
 	}
-	// Other reasons: the adviser sees the category, the employer never.
-	var kinds []Button
-	for _, k := range absenceKinds[1:] {
-		kinds = append(kinds, Button{Text: kindLabel(s.lang(), k), Data: Payload{Flow: "abs", Args: []string{"kind", string(k)}}.Encode()})
+	return append(rows, []Button{b("absence.btn.choose", "cal")}, []Button{b("absence.btn.cancel", "cancel")})
+}
+
+// todayOpen reports whether today can still be reported: not once the
+// participant's activities today are over (or, on a day without any, the
+// programme's office hours), since there is nothing left to miss.
+func (s *step) todayOpen() bool {
+	today := s.today()
+	end := s.in.Cal.At(today, s.in.Roster.Programme.OfficeHours.End)
+	if acts := s.in.Cal.Activities(s.me.Participant, today, 1); len(acts) > 0 {
+		end = acts[0].End
+		for _, a := range acts {
+			if a.End.After(end) {
+				end = a.End
+			}
+		}
 	}
-	rows = append(rows, kinds[:2], kinds[2:])
-	rows = append(rows, []Button{b("absence.btn.cancel", "cancel")})
-	return rows
+	return s.in.Now.Before(end)
+}
+
+// firstPickable is the first day a notice can name.
+func (s *step) firstPickable() roster.Date {
+	if s.todayOpen() {
+		return s.today()
+	}
+	return schedule.AddDays(s.today(), 1)
+}
+
+// kindKeyboard asks for the reason, on its own screen.
+func (s *step) kindKeyboard() [][]Button {
+	b := func(k absence.Kind) Button {
+		return Button{Text: kindLabel(s.lang(), k), Data: Payload{Flow: "abs", Args: []string{"kind", string(k)}}.Encode()}
+	}
+	return [][]Button{
+		{b(absence.Sick), b(absence.ChildSick)},
+		{b(absence.Appointment), b(absence.PaidShift)},
+		{b(absence.Other)},
+	}
 }
 
 // button handles every "abs" button. Button data is client input: each
@@ -158,25 +214,42 @@ func (absences) button(s *step, p Payload) {
 	phase := c.Phase
 	today := s.today()
 	switch p.Arg(0) {
-	case "kind":
-		k := absence.Kind(p.Arg(1))
-		if !k.Valid() || phase != PhaseAbsenceDays {
+	case "reason":
+		if phase != PhaseAbsenceConfirm {
 			s.stale()
 			return
 		}
 		s.reason(ReasonAbsenceAsked)
+		s.keepDraft(PhaseAbsenceKind, draft)
+		s.do(Answer{})
+		s.say("absence.ask_kind", nil, withEdit(msg), withInline(s.kindKeyboard()))
+	case "kind":
+		k := absence.Kind(p.Arg(1))
+		if !k.Valid() || phase != PhaseAbsenceKind {
+			s.stale()
+			return
+		}
 		draft.Kind = k
-		s.keepDraft(phase, draft)
-		s.do(Answer{Text: kindLabel(s.lang(), k)})
-		s.say("absence.ask_days_kind", locales.Args{"Kind": kindLabel(s.lang(), k)}, withEdit(msg), withInline(s.daysKeyboard()))
-	case "today", "two":
+		s.confirmScreen(&draft, msg)
+	case "today", "tom", "two":
 		if phase != PhaseAbsenceDays {
 			s.stale()
 			return
 		}
-		draft.Days = []string{today.String()}
-		if p.Arg(0) == "two" {
-			draft.Days = append(draft.Days, schedule.AddDays(today, 1).String())
+		if p.Arg(0) != "tom" && !s.todayOpen() {
+			// A days screen left open from the afternoon.
+			s.reason(ReasonAbsenceAsked)
+			s.do(Answer{})
+			s.say("absence.today_over", nil, withEdit(msg), withInline(s.daysKeyboard()))
+			return
+		}
+		switch p.Arg(0) {
+		case "today":
+			draft.Days = []string{today.String()}
+		case "tom":
+			draft.Days = []string{schedule.AddDays(today, 1).String()}
+		default:
+			draft.Days = []string{today.String(), schedule.AddDays(today, 1).String()}
 		}
 		s.confirmScreen(&draft, msg)
 	case "cal":
@@ -239,18 +312,19 @@ func (absences) button(s *step, p Payload) {
 	}
 }
 
-// pickable: the day picker offers today and the next 13 days.
+// pickable: the day picker offers 14 days from the first day that can
+// still be missed.
 func (s *step) pickable(d roster.Date) bool {
-	today := s.today()
-	return !d.Before(today) && d.Before(schedule.AddDays(today, calendarDays))
+	first := s.firstPickable()
+	return !d.Before(first) && d.Before(schedule.AddDays(first, calendarDays))
 }
 
 func (s *step) calendarKeyboard(d *AbsenceDraft) [][]Button {
 	p := s.me.Participant
-	today := s.today()
+	first := s.firstPickable()
 	var rows [][]Button
 	for i := range calendarDays {
-		day := schedule.AddDays(today, i)
+		day := schedule.AddDays(first, i)
 		label := s.dayLabel(s.lang(), day)
 		// Mark the days that have something scheduled, so the participant
 		// sees which days matter.
@@ -324,6 +398,7 @@ func (s *step) confirmScreen(d *AbsenceDraft, msg int) {
 		{{Text: call, Data: Payload{Flow: "abs", Args: []string{"call"}}.Encode()}},
 		{{Text: s.t("absence.btn.send", nil), Data: Payload{Flow: "abs", Args: []string{"send"}}.Encode()},
 			{Text: s.t("absence.btn.cancel", nil), Data: Payload{Flow: "abs", Args: []string{"cancel"}}.Encode()}},
+		{{Text: s.t("absence.btn.other_reason", nil), Data: Payload{Flow: "abs", Args: []string{"reason"}}.Encode()}},
 	}
 	s.do(Answer{})
 	s.sayText("absence.confirm_title", locales.Lines(lang, lines), withInline(kb), withEdit(msg))
@@ -381,32 +456,38 @@ func (s *step) send(d AbsenceDraft, msg int) {
 	now := s.in.Now
 	check := absence.Check(s.rulesPerson(p), s.history(p), absence.Notice{Kind: d.Kind, Days: datesOf(d.Days)})
 	n := Notice{ID: recordID(now, len(s.facts(p.ID).Notices)), Kind: d.Kind, Days: d.Days, ReportedAt: now, CallMe: d.CallMe}
-	today := s.today()
 	for _, iso := range d.Days {
 		day, _ := parseDate(iso)
-		late := false
-		if day == today {
-			// Late: reported after the day's first activity started.
-			if acts := s.in.Cal.Activities(p, day, 1); len(acts) > 0 && !now.Before(acts[0].Start) {
-				late = true
-			}
-		}
-		s.setAbsence(p.ID, Absence{Date: iso, Kind: d.Kind, ReportedAt: now, By: p.ID, Late: late, Notice: n.ID})
+		s.setAbsence(p.ID, Absence{Date: iso, Kind: d.Kind, ReportedAt: now, By: p.ID, Late: s.lateFor(p, day), Notice: n.ID})
 	}
-	n.Told = s.tellAbsence(p, n, d.Days, check, false)
+	told, missing := s.tellAbsence(p, n, d.Days, check, false)
+	n.Told = ids(told)
 	s.setNotice(p.ID, n)
 	s.close("absence", "")
 
-	lang := s.lang()
 	lines := []string{s.t("absence.sent", nil)}
+	lines = append(lines, s.toldLines(p, told, missing)...)
 	if d.Kind == absence.Sick {
 		lines = append(lines, s.t("absence.get_well", nil))
 	}
 	lines = append(lines, s.limitLines(check)...)
 	undo := [][]Button{{{Text: s.t("absence.btn.undo", nil), Data: Payload{Flow: "abs", Args: []string{"undo", n.ID}}.Encode()}}}
 	s.do(Answer{})
-	s.sayText("absence.sent", locales.Lines(lang, lines), withInline(undo), withEdit(msg))
+	s.sayText("absence.sent", locales.Lines(s.lang(), lines), withInline(undo), withEdit(msg))
+	if msg != 0 {
+		s.do(Schedule{ID: "abs.undo:" + p.ID + ":" + n.ID, Due: now.Add(undoWindow),
+			Timer: UndoTimer{Person: p.ID, Notice: n.ID, Message: msg}})
+	}
 	s.scheduleBack(p, n)
+}
+
+// lateFor: reported after the day's first activity started.
+func (s *step) lateFor(p *roster.Participant, day roster.Date) bool {
+	if day != s.today() {
+		return false
+	}
+	acts := s.in.Cal.Activities(p, day, 1)
+	return len(acts) > 0 && !s.in.Now.Before(acts[0].Start)
 }
 
 // limitLines tells the participant what a passed limit means for them;
@@ -421,97 +502,183 @@ func (s *step) limitLines(check absence.Result) []string {
 	return []string{s.t("absence.doctor_note", nil)}
 }
 
-// tellAbsence tells the mentor of each affected placement day, the
-// teacher for class days and the adviser, each in their language, and
-// returns whom it told. The mentor's and teacher's messages take no
-// reason argument at all: employers learn that someone is absent, never
-// why (PRODUCT.md §2.5).
-func (s *step) tellAbsence(p *roster.Participant, n Notice, days []string, check absence.Result, again bool) []string {
-	var told []string
-	acts := s.missed(p, days)
-	var placementDays, classDays []roster.Date
-	for _, a := range acts {
-		if a.Kind == schedule.Placement {
-			placementDays = append(placementDays, a.Date)
-		} else if !slices.Contains(classDays, a.Date) {
-			classDays = append(classDays, a.Date)
-		}
-	}
-	last := datesOf(n.Days)
-	lastDay := last[len(last)-1]
-	for _, d := range last {
-		if lastDay.Before(d) {
-			lastDay = d
-		}
-	}
-	if len(placementDays) > 0 && p.Placement != nil {
-		m := p.Placement.Mentor
-		lang := s.langOf(m.ID)
-		args := locales.Args{"Name": p.Name, "Days": s.dayList(lang, placementDays)}
-		id := "absence.mentor_no_back"
-		if back, ok := s.in.Cal.NextPlacementDay(p, lastDay); ok {
-			id = "absence.mentor"
-			args["Back"] = s.dayLabel(lang, back)
-		}
-		if again {
-			id += "_again"
-		}
-		s.notify(m.ID, id, args)
-		told = append(told, m.ID)
-	}
-	if len(classDays) > 0 && p.Teacher != nil {
-		lang := s.langOf(p.Teacher.ID)
-		s.notify(p.Teacher.ID, "absence.teacher", locales.Args{"Name": p.Name, "Days": s.dayList(lang, classDays)})
-		told = append(told, p.Teacher.ID)
-	}
-	if a := p.Adviser; a != nil {
-		lang := s.langOf(a.ID)
-		lines := []string{tr(lang, "absence.adviser", locales.Args{"Name": p.Name, "Kind": kindLabel(lang, n.Kind),
-			"Days": s.dayList(lang, datesOf(days))})}
-		if again {
-			lines[0] = tr(lang, "absence.adviser_again", locales.Args{"Name": p.Name, "Days": s.dayList(lang, datesOf(days))})
-		}
-		for _, iso := range days {
-			if ab, ok := s.facts(p.ID).Absences[iso]; ok && ab.Late {
-				lines = append(lines, tr(lang, "absence.adviser_late", nil))
-				break
-			}
-		}
-		if n.CallMe {
-			lines = append(lines, tr(lang, "absence.adviser_call_me", nil))
-		}
-		for _, r := range check.Passed {
-			lines = append(lines, tr(lang, "absence.adviser_rule", locales.Args{"Rule": tr(lang, "rule."+string(r), nil)}))
-		}
-		c := check.Counters
-		if n.Kind == absence.Sick {
-			pol := s.in.Roster.EffectiveSickness(p)
-			lines = append(lines, tr(lang, "absence.adviser_counters", locales.Args{
-				"Days": c.PeriodDays, "MaxDays": pol.SelfCertifiedDays, "Times": c.Periods12m, "MaxTimes": pol.SelfCertifiedTimes}))
-		}
-		if n.Kind == absence.ChildSick {
-			lines = append(lines, tr(lang, "absence.adviser_child_counters", locales.Args{"Days": c.ChildDays, "Max": c.ChildAllowance}))
-		}
-		lines = append(lines, tr(lang, "absence.adviser_not_a_decision", nil))
-		s.notifyText(a.ID, "absence.adviser", locales.Lines(lang, lines))
-		told = append(told, a.ID)
-	}
-	return told
+// Who a notice concerns, besides the adviser.
+const (
+	hearMentor  = "mentor"
+	hearTeacher = "teacher"
+	hearAdviser = "adviser"
+)
+
+// hearer is one person a notice tells, with the days that concern them.
+type hearer struct {
+	ID, Name, Role string
+	Place          string // the workplace, for the mentor
+	Days           []roster.Date
 }
 
-func (s *step) dayList(lang string, days []roster.Date) string {
+func ids(hs []hearer) []string {
+	out := make([]string, 0, len(hs))
+	for _, h := range hs {
+		out = append(out, h.ID)
+	}
+	return out
+}
+
+// audience is whom a notice about days tells, each with only the days
+// that concern them: the mentor the placement days, the teacher the class
+// days, the adviser all of them (PRODUCT.md §3.2). Someone who is both the
+// adviser and the teacher hears once, as the adviser.
+func (s *step) audience(p *roster.Participant, days []string) []hearer {
+	var placement, class []roster.Date
+	for _, a := range s.missed(p, days) {
+		switch {
+		case a.Kind == schedule.Placement:
+			placement = append(placement, a.Date)
+		case !slices.Contains(class, a.Date):
+			class = append(class, a.Date)
+		}
+	}
+	var out []hearer
+	adviser := p.Adviser.ID
+	if len(placement) > 0 && p.Placement != nil && p.Placement.Mentor.ID != adviser {
+		m := p.Placement.Mentor
+		out = append(out, hearer{ID: m.ID, Name: m.Name, Role: hearMentor, Place: p.Placement.Employer.Name, Days: placement})
+	}
+	if len(class) > 0 && p.Teacher != nil && p.Teacher.ID != adviser {
+		out = append(out, hearer{ID: p.Teacher.ID, Name: p.Teacher.Name, Role: hearTeacher, Days: class})
+	}
+	return append(out, hearer{ID: adviser, Name: p.Adviser.Name, Role: hearAdviser, Days: datesOf(days)})
+}
+
+// whoList names people for lang: "Per Olsen (Hotell Strand), Anne Dahl
+// (adviser)".
+func whoList(lang string, hs []hearer) locales.Verbatim {
+	var parts []string
+	for _, h := range hs {
+		parts = append(parts, tr(lang, "absence.who_"+h.Role, locales.Args{"Name": h.Name, "Place": h.Place}))
+	}
+	return locales.List(lang, parts)
+}
+
+// toldLines says exactly who was told, when a notice held for the quiet
+// hours will go, and who could not be told at all.
+func (s *step) toldLines(p *roster.Participant, told, missing []hearer) []string {
+	var lines []string
+	if len(told) > 0 {
+		if at := s.quietEnd(); !at.IsZero() {
+			lines = append(lines, s.t("absence.told_later", locales.Args{"Names": whoList(s.lang(), told),
+				"Time": at.In(s.in.Cal.Loc()).Format("15:04")}))
+		} else {
+			lines = append(lines, s.t("absence.told", locales.Args{"Names": whoList(s.lang(), told)}))
+		}
+	}
+	if len(missing) > 0 {
+		lines = append(lines, s.t("absence.not_told", locales.Args{"Names": whoList(s.lang(), missing)}))
+		if slices.ContainsFunc(told, func(h hearer) bool { return h.Role == hearAdviser }) {
+			lines = append(lines, s.t("absence.adviser_tells_them", locales.Args{"Name": p.Adviser.Name}))
+		} else {
+			lines = append(lines, s.t("absence.call_adviser", locales.Args{"Name": p.Adviser.Name}))
+		}
+	}
+	return lines
+}
+
+// tellAbsence tells the mentor of each affected placement day, the
+// teacher for class days and the adviser, each in their language and
+// each only about their days, and returns whom it told and whom it could
+// not reach. The mentor's and teacher's messages take no reason argument
+// at all: employers learn that someone is absent, never why (PRODUCT.md
+// §2.5).
+func (s *step) tellAbsence(p *roster.Participant, n Notice, days []string, check absence.Result, again bool) (told, missing []hearer) {
+	for _, h := range s.audience(p, days) {
+		if s.reachable(h.ID) {
+			told = append(told, h)
+		} else {
+			missing = append(missing, h)
+		}
+	}
+	lastDay := lastOf(datesOf(n.Days))
+	for _, h := range told {
+		lang := s.langOf(h.ID)
+		switch h.Role {
+		case hearMentor:
+			args := locales.Args{"Name": p.Name, "Days": s.dayList(lang, h.Days)}
+			id := "absence.mentor_no_back"
+			if back, ok := s.in.Cal.NextPlacementDay(p, lastDay); ok {
+				id = "absence.mentor"
+				args["Back"] = s.dayLabel(lang, back)
+			}
+			// "Still absent" only to a mentor who heard the first time.
+			if again && slices.Contains(n.Told, h.ID) {
+				id += "_again"
+			}
+			s.notify(h.ID, id, args)
+		case hearTeacher:
+			s.notify(h.ID, "absence.teacher", locales.Args{"Name": p.Name, "Days": s.dayList(lang, h.Days)})
+		case hearAdviser:
+			s.notifyText(h.ID, "absence.adviser", locales.Lines(lang, s.adviserLines(lang, p, n, h.Days, check, again, missing)))
+		}
+	}
+	return told, missing
+}
+
+// adviserLines is the adviser's notice: the kind, the days, the late flag,
+// a call-me request, the counters and the limits passed.
+func (s *step) adviserLines(lang string, p *roster.Participant, n Notice, days []roster.Date, check absence.Result, again bool, missing []hearer) []string {
+	var lines []string
+	if again {
+		lines = append(lines, tr(lang, "absence.adviser_again", locales.Args{"Name": p.Name, "Kind": kindLabel(lang, n.Kind),
+			"Days": s.dayList(lang, days)}))
+	} else {
+		lines = append(lines, tr(lang, "absence.adviser", locales.Args{"Name": p.Name, "Kind": kindLabel(lang, n.Kind),
+			"Days": s.dayList(lang, days)}))
+	}
+	for _, d := range days {
+		if ab, ok := s.facts(p.ID).Absences[d.String()]; ok && ab.Late {
+			lines = append(lines, tr(lang, "absence.adviser_late", nil))
+			break
+		}
+	}
+	if n.CallMe {
+		lines = append(lines, tr(lang, "absence.adviser_call_me", nil))
+	}
+	if len(missing) > 0 {
+		lines = append(lines, tr(lang, "absence.adviser_not_told", locales.Args{"Names": whoList(lang, missing)}))
+	}
+	for _, r := range check.Passed {
+		lines = append(lines, tr(lang, "absence.adviser_rule", locales.Args{"Rule": tr(lang, "rule."+string(r), nil)}))
+	}
+	// The counters are information for the adviser's decision; the note
+	// says so where there are counters, and only there.
+	c := check.Counters
+	switch n.Kind {
+	case absence.Sick:
+		pol := s.in.Roster.EffectiveSickness(p)
+		lines = append(lines, tr(lang, "absence.adviser_counters", locales.Args{
+			"Days": c.PeriodDays, "MaxDays": pol.SelfCertifiedDays, "Times": c.Periods12m, "MaxTimes": pol.SelfCertifiedTimes}),
+			tr(lang, "absence.adviser_not_a_decision", nil))
+	case absence.ChildSick:
+		lines = append(lines, tr(lang, "absence.adviser_child_counters", locales.Args{"Days": c.ChildDays, "Max": c.ChildAllowance}),
+			tr(lang, "absence.adviser_not_a_decision", nil))
+	}
+	return lines
+}
+
+// dayList is "tir. 01.12, ons. 02.12" in lang, each day once.
+func (s *step) dayList(lang string, days []roster.Date) locales.Verbatim {
 	var labels []string
 	seen := map[roster.Date]bool{}
 	for _, d := range days {
 		if !seen[d] {
 			seen[d] = true
-			labels = append(labels, s.dayLabel(lang, d))
+			labels = append(labels, locales.Isolate(lang, s.dayLabel(lang, d)))
 		}
 	}
-	return strings.Join(labels, ", ")
+	return locales.List(lang, labels)
 }
 
-// undo takes a notice back within ten minutes and tells the same people.
+// undo takes a notice back within ten minutes. Each person told hears
+// about exactly the days they heard about.
 func (s *step) undo(id string, msg int) {
 	p := s.me.Participant
 	n, ok := s.facts(p.ID).Notices[id]
@@ -520,8 +687,12 @@ func (s *step) undo(id string, msg int) {
 		return
 	}
 	if s.in.Now.Sub(n.ReportedAt) > undoWindow {
+		// The button should be gone already; a tap that beat its removal
+		// gets a message, not a toast that is easy to miss.
 		s.reason(ReasonAbsenceUndoLate)
-		s.do(Answer{Text: s.t("absence.undo_too_late", locales.Args{"Name": p.Adviser.Name})})
+		s.do(Answer{})
+		s.do(Say{To: s.in.ChatID, Lang: s.lang(), MsgID: "absence.sent", Edit: msg, ButtonsOnly: true, Class: ClassAnswer, Reason: s.out.Reason})
+		s.say("absence.undo_too_late", locales.Args{"Name": p.Adviser.Name})
 		return
 	}
 	s.reason(ReasonAbsenceUndone)
@@ -537,17 +708,32 @@ func (s *step) undo(id string, msg int) {
 	}
 	n.Undone = true
 	s.setNotice(p.ID, n)
-	for _, who := range n.Told {
-		lang := s.langOf(who)
-		s.notify(who, "absence.undone_notice", locales.Args{"Name": p.Name, "Days": s.dayList(lang, datesOf(gone))})
+	var told []hearer
+	for _, h := range s.audience(p, gone) {
+		if !slices.Contains(n.Told, h.ID) || !s.reachable(h.ID) {
+			continue
+		}
+		lang := s.langOf(h.ID)
+		s.notify(h.ID, "absence.undone_notice", locales.Args{"Name": p.Name, "Days": s.dayList(lang, h.Days)})
+		told = append(told, h)
 	}
+	lines := append([]string{s.t("absence.undone", nil)}, s.toldLines(p, told, nil)...)
 	s.do(Answer{})
-	s.say("absence.undone", nil, withEdit(msg))
+	s.sayText("absence.undone", locales.Lines(s.lang(), lines), withEdit(msg))
+	s.do(CancelJob{ID: "abs.undo:" + p.ID + ":" + id})
+	s.cancelBack(p, n)
+}
+
+// cancelBack cancels the "are you back?" questions of a notice.
+func (s *step) cancelBack(p *roster.Participant, n Notice) {
 	for _, d := range n.Days {
-		s.do(CancelJob{ID: backJobID(p.ID, id, d)})
+		s.do(CancelJob{ID: backJobID(p.ID, n.ID, d)})
+	}
+	if len(n.Days) == 0 {
+		return
 	}
 	if day, ok := s.nextScheduledDay(p, lastOf(datesOf(n.Days))); ok {
-		s.do(CancelJob{ID: backJobID(p.ID, id, day.String())})
+		s.do(CancelJob{ID: backJobID(p.ID, n.ID, day.String())})
 	}
 }
 
@@ -567,17 +753,17 @@ func lastOf(days []roster.Date) roster.Date {
 	return last
 }
 
+// asksBack: "are you back?" is a question about sickness, one's own or a
+// child's; an appointment or a paid shift ends by itself.
+func asksBack(k absence.Kind) bool { return k == absence.Sick || k == absence.ChildSick }
+
 // scheduleBack asks "are you back?" at 07:00 on the participant's next
 // scheduled day after the notice (PRODUCT.md §3.2).
 func (s *step) scheduleBack(p *roster.Participant, n Notice) {
-	last := datesOf(n.Days)
-	lastDay := last[0]
-	for _, d := range last {
-		if lastDay.Before(d) {
-			lastDay = d
-		}
+	if !asksBack(n.Kind) {
+		return
 	}
-	day, ok := s.nextScheduledDay(p, lastDay)
+	day, ok := s.nextScheduledDay(p, lastOf(datesOf(n.Days)))
 	if !ok {
 		return
 	}
@@ -603,7 +789,7 @@ func (s *step) askBack(t BackTimer) {
 		return // "are you back today?" is about one morning only
 	}
 	n, ok := s.facts(p.ID).Notices[t.Notice]
-	if !ok || n.Undone {
+	if !ok || n.Undone || !asksBack(n.Kind) {
 		return
 	}
 	if _, absent := s.facts(p.ID).Absences[s.today().String()]; absent {
@@ -611,9 +797,13 @@ func (s *step) askBack(t BackTimer) {
 	}
 	s.reason(ReasonBackAsked)
 	lang := s.langOf(p.ID)
+	still := "absence.btn.back_still"
+	if n.Kind == absence.ChildSick {
+		still = "absence.btn.back_child_still"
+	}
 	kb := [][]Button{{
 		{Text: tr(lang, "absence.btn.back_yes", nil), Data: Payload{Flow: "abs", Args: []string{"back", "yes", n.ID, t.Date}}.Encode()},
-		{Text: tr(lang, "absence.btn.back_still", nil), Data: Payload{Flow: "abs", Args: []string{"back", "still", n.ID, t.Date}}.Encode()},
+		{Text: tr(lang, still, nil), Data: Payload{Flow: "abs", Args: []string{"back", "still", n.ID, t.Date}}.Encode()},
 	}}
 	s.notify(p.ID, "absence.back_ask", nil, withInline(kb))
 }
@@ -624,7 +814,7 @@ func (s *step) backAnswer(answer, id, asked string, msg int) {
 	p := s.me.Participant
 	n, ok := s.facts(p.ID).Notices[id]
 	today := s.today()
-	if !ok || n.Undone || asked != today.String() {
+	if !ok || n.Undone || asked != today.String() || !asksBack(n.Kind) {
 		s.stale()
 		return
 	}
@@ -641,24 +831,53 @@ func (s *step) backAnswer(answer, id, asked string, msg int) {
 		}
 		s.reason(ReasonAbsenceExtended)
 		check := absence.Check(s.rulesPerson(p), s.history(p), absence.Notice{Kind: n.Kind, Days: datesOf(append(slices.Clone(n.Days), iso))})
-		late := false
-		if acts := s.in.Cal.Activities(p, today, 1); len(acts) > 0 && !s.in.Now.Before(acts[0].Start) {
-			late = true
-		}
-		s.setAbsence(p.ID, Absence{Date: iso, Kind: n.Kind, ReportedAt: s.in.Now, By: p.ID, Late: late, Notice: n.ID})
+		s.setAbsence(p.ID, Absence{Date: iso, Kind: n.Kind, ReportedAt: s.in.Now, By: p.ID, Late: s.lateFor(p, today), Notice: n.ID})
 		n.Days = append(slices.Clip(n.Days), iso)
-		told := s.tellAbsence(p, n, []string{iso}, check, true)
-		for _, who := range told {
+		told, missing := s.tellAbsence(p, n, []string{iso}, check, true)
+		for _, who := range ids(told) {
 			if !slices.Contains(n.Told, who) {
 				n.Told = append(slices.Clip(n.Told), who)
 			}
 		}
 		s.setNotice(p.ID, n)
-		lines := append([]string{s.t("absence.extended", nil)}, s.limitLines(check)...)
+		lines := append([]string{s.t("absence.extended", nil)}, s.toldLines(p, told, missing)...)
+		lines = append(lines, s.limitLines(check)...)
 		s.do(Answer{})
 		s.sayText("absence.extended", locales.Lines(s.lang(), lines), withEdit(msg))
 		s.scheduleBack(p, n)
 	default:
 		s.stale()
 	}
+}
+
+// cameAfterAll takes today out of its notice: the participant checked in
+// on a day they had reported absent. Everyone told about today hears that
+// they came after all; a notice left without days counts for nothing.
+func (s *step) cameAfterAll(p *roster.Participant, iso string) []hearer {
+	ab, ok := s.facts(p.ID).Absences[iso]
+	if !ok {
+		return nil
+	}
+	s.deleteAbsence(p.ID, iso)
+	n, ok := s.facts(p.ID).Notices[ab.Notice]
+	if !ok {
+		return nil
+	}
+	s.cancelBack(p, n)
+	n.Days = slices.DeleteFunc(slices.Clone(n.Days), func(d string) bool { return d == iso })
+	n.Undone = len(n.Days) == 0
+	s.setNotice(p.ID, n)
+	if !n.Undone {
+		s.scheduleBack(p, n)
+	}
+	var told []hearer
+	for _, h := range s.audience(p, []string{iso}) {
+		if !slices.Contains(n.Told, h.ID) || !s.reachable(h.ID) {
+			continue
+		}
+		lang := s.langOf(h.ID)
+		s.notify(h.ID, "absence.came_after_all", locales.Args{"Name": p.Name, "Days": s.dayList(lang, h.Days)})
+		told = append(told, h)
+	}
+	return told
 }

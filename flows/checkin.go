@@ -77,14 +77,32 @@ func (s *step) recordCheckIn(p *roster.Participant, a schedule.Activity, msg int
 		s.say("checkin.already", args, withEdit(msg))
 		return
 	}
-	s.reason(ReasonCheckIn)
-	s.setCheckIn(p.ID, CheckIn{Date: iso, At: s.in.Now})
-	args["Time"] = s.in.Now.In(s.in.Cal.Loc()).Format("15:04")
-	if msg != 0 {
-		s.say("checkin.done", args, withEdit(msg))
+	if _, away := s.facts(p.ID).Absences[iso]; away {
+		// The mentor still believes they are away: ask before telling.
+		s.reason(ReasonCheckInReportedAway)
+		b := func(id, arg string) Button {
+			return Button{Text: s.t(id, nil), Data: Payload{Flow: "ci", Args: []string{arg, iso}}.Encode()}
+		}
+		s.say("checkin.reported_absent", nil, withEdit(msg),
+			withInline([][]Button{{b("checkin.btn.came", "came"), b("checkin.btn.not_came", "away")}}))
 		return
 	}
-	s.say("checkin.done", args, s.menu())
+	s.checkIn(p, a, msg, nil)
+}
+
+// checkIn records the arrival; told are the people who heard that the
+// participant came after all.
+func (s *step) checkIn(p *roster.Participant, a schedule.Activity, msg int, told []hearer) {
+	s.reason(ReasonCheckIn)
+	s.setCheckIn(p.ID, CheckIn{Date: a.Date.String(), At: s.in.Now})
+	lines := []string{s.t("checkin.done", locales.Args{"Place": a.Place, "Time": s.in.Now.In(s.in.Cal.Loc()).Format("15:04")})}
+	lines = append(lines, s.toldLines(p, told, nil)...)
+	text := locales.Lines(s.lang(), lines)
+	if msg != 0 {
+		s.sayText("checkin.done", text, withEdit(msg))
+		return
+	}
+	s.sayText("checkin.done", text, s.menu())
 }
 
 // button handles the answers to "are you at work today?".
@@ -105,6 +123,19 @@ func (checkIns) button(s *step, p Payload) {
 	case "here":
 		s.do(Answer{})
 		s.recordCheckIn(part, a, msg)
+	case "came":
+		s.do(Answer{})
+		if _, away := s.facts(part.ID).Absences[day.String()]; !away {
+			s.recordCheckIn(part, a, msg) // pressed twice, or undone meanwhile
+			return
+		}
+		told := s.cameAfterAll(part, day.String())
+		s.checkIn(part, a, msg, told)
+		s.reason(ReasonCameAfterAll)
+	case "away":
+		s.do(Answer{})
+		s.reason(ReasonCheckInReportedAway)
+		s.say("checkin.still_away", nil, withEdit(msg))
 	case "sick":
 		s.do(Answer{})
 		s.confirmScreen(&AbsenceDraft{Kind: "sick", Days: []string{day.String()}}, msg)

@@ -138,20 +138,23 @@ type Button struct {
 // Say sends (or edits) one message. MsgID is the catalogue id of the text,
 // for logs and transcripts; Text is already rendered in Lang.
 type Say struct {
-	To        int64      `json:"to,omitempty"`
-	ToPerson  string     `json:"to_person,omitempty"` // resolved through the bindings when To is 0
-	Lang      string     `json:"lang"`
-	MsgID     string     `json:"msg_id"`
-	Text      string     `json:"text"`
-	Inline    [][]Button `json:"inline,omitempty"`
-	Menu      [][]string `json:"menu,omitempty"`      // reply keyboard
-	NoMenu    bool       `json:"no_menu,omitempty"`   // remove the reply keyboard
-	Media     *Media     `json:"media,omitempty"`     // sent by file id, Text as its caption
-	Document  *Document  `json:"document,omitempty"`  // a file made here, Text as its caption
-	Edit      int        `json:"edit,omitempty"`      // edit this message instead of sending
-	Class     Class      `json:"class,omitempty"`     // which send queue
-	NotBefore time.Time  `json:"not_before,omitzero"` // held until then (quiet hours)
-	Reason    Reason     `json:"reason,omitempty"`
+	To       int64      `json:"to,omitempty"`
+	ToPerson string     `json:"to_person,omitempty"` // resolved through the bindings when To is 0
+	Lang     string     `json:"lang"`
+	MsgID    string     `json:"msg_id"`
+	Text     string     `json:"text"`
+	Inline   [][]Button `json:"inline,omitempty"`
+	Menu     [][]string `json:"menu,omitempty"`     // reply keyboard
+	NoMenu   bool       `json:"no_menu,omitempty"`  // remove the reply keyboard
+	Media    *Media     `json:"media,omitempty"`    // sent by file id, Text as its caption
+	Document *Document  `json:"document,omitempty"` // a file made here, Text as its caption
+	Edit     int        `json:"edit,omitempty"`     // edit this message instead of sending
+	// ButtonsOnly edits only the inline keyboard of message Edit (none,
+	// when Inline is nil) and leaves its text as it is.
+	ButtonsOnly bool      `json:"buttons_only,omitempty"`
+	Class       Class     `json:"class,omitempty"`     // which send queue
+	NotBefore   time.Time `json:"not_before,omitzero"` // held until then (quiet hours)
+	Reason      Reason    `json:"reason,omitempty"`
 }
 
 // Class orders the outbox: a user's answer goes ahead of notices to other

@@ -74,7 +74,7 @@ func TestEmployerMessagesNameNoReason(t *testing.T) {
 	args := locales.Args{"Name": "X", "Days": "D", "Back": "B", "Employer": "E", "Day": "D", "Start": "S", "End": "E"}
 	for _, l := range roster.Languages {
 		for _, id := range []string{"absence.mentor", "absence.mentor_no_back", "absence.mentor_again", "absence.mentor_no_back_again",
-			"absence.teacher", "absence.undone_notice", "card.title", "card.absent", "card.coming", "meeting.mentor_away",
+			"absence.teacher", "absence.undone_notice", "absence.came_after_all", "card.title", "card.absent", "card.coming", "meeting.mentor_away",
 			"meeting.mentor_not_away"} {
 			noReason(t, l+" "+id, locales.Text(l, id, args))
 		}

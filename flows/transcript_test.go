@@ -44,6 +44,7 @@ var tuesday = time.Date(2026, 12, 1, 8, 0, 0, 0, oslo)
 //	amina> [I dag]           amina taps the newest button with that label
 //	amina> [↩️ Angre] #1      … the one on her message #1
 //	per> [✔ Kvitter] @kari   … one of kari's, pressed by per
+//	amina> [↩️ Angre] #2 (old)  … one message #2 showed before it was taken away
 //	amina> press 1|abs|send  a button's raw data, as a forged press would send
 //	amina> again             her last press once more (a double tap)
 //	blocks amina             amina has blocked the bot (unblocks: again not)
@@ -55,6 +56,7 @@ var tuesday = time.Date(2026, 12, 1, 8, 0, 0, 0, oslo)
 //
 //	→ per #1  absence.mentor      per's first message, with its catalogue id
 //	✎ amina #1  absence.confirm_title  an edit of amina's message #1
+//	✎ amina #1  buttons            an edit of its buttons only
 //	  text, one line each
 //	  [button] [button]            one inline keyboard row
 //	  ⌨ [label] [label]            the reply keyboard, when it changes
@@ -128,6 +130,7 @@ type sent struct {
 	id     int
 	text   string
 	inline [][]flows.Button
+	shown  [][]flows.Button // every button the message ever showed
 }
 
 func newWorld(t *testing.T) *world {
@@ -326,9 +329,12 @@ func (w *world) input(who, what string) {
 			}
 			where, what = other, what[:i+1]
 		}
+		// "[label] #2 (old)" is a button message #2 showed once: a tap
+		// that reached the bot after the button was taken away.
+		what, old := strings.CutSuffix(what, " (old)")
 		label, num, _ := strings.Cut(what[1:], "] #")
 		label = strings.TrimSuffix(label, "]")
-		msg, data := w.findButton(where, label, num)
+		msg, data := w.findButton(where, label, num, old)
 		if data == "" {
 			w.t.Fatalf("%s> %s: no such button in %s's chat; the transcript so far:\n%s", who, what, who, w.out)
 		}
@@ -347,13 +353,17 @@ func (w *world) lastMessage(chat int64) int {
 	return 0
 }
 
-func (w *world) findButton(chat int64, label, num string) (int, string) {
+func (w *world) findButton(chat int64, label, num string, old bool) (int, string) {
 	ms := w.msgs[chat]
 	for i := len(ms) - 1; i >= 0; i-- {
 		if num != "" && fmt.Sprint(ms[i].id) != num {
 			continue
 		}
-		for _, row := range ms[i].inline {
+		rows := ms[i].inline
+		if old {
+			rows = ms[i].shown
+		}
+		for _, row := range rows {
 			for _, b := range row {
 				if b.Text == label {
 					return ms[i].id, b.Data
@@ -569,11 +579,26 @@ func (w *world) deliver(s flows.Say, when string) {
 			arrow = "✎"
 		}
 	}
+	if s.ButtonsOnly {
+		if m == nil {
+			w.t.Errorf("buttons of a message that does not exist: %+v", s)
+			return
+		}
+		m.inline = s.Inline
+		m.shown = append(m.shown, s.Inline...)
+		fmt.Fprintf(w.out, "  ✎ %s #%d%s  buttons\n", w.personOfChat(to), m.id, when)
+		printButtons(w, s.Inline)
+		if s.Inline == nil {
+			fmt.Fprintf(w.out, "    (none)\n")
+		}
+		return
+	}
 	if m == nil {
 		m = &sent{id: len(w.msgs[to]) + 1}
 		w.msgs[to] = append(w.msgs[to], m)
 	}
 	m.text, m.inline = s.Text, s.Inline
+	m.shown = append(m.shown, s.Inline...)
 	name := w.personOfChat(to)
 	media := ""
 	if s.Media != nil {
@@ -586,16 +611,7 @@ func (w *world) deliver(s flows.Say, when string) {
 	for _, l := range strings.Split(s.Text, "\n") {
 		fmt.Fprintf(w.out, "    %s\n", visible(l))
 	}
-	for _, row := range s.Inline {
-		var labels []string
-		for _, b := range row {
-			if len(b.Data) > 64 {
-				w.t.Errorf("button %q: data over 64 bytes: %q", b.Text, b.Data)
-			}
-			labels = append(labels, "["+visible(b.Text)+"]")
-		}
-		fmt.Fprintf(w.out, "    %s\n", strings.Join(labels, " "))
-	}
+	printButtons(w, s.Inline)
 	if s.Menu != nil || s.NoMenu {
 		menu := "⌨ (none)"
 		if s.Menu != nil {
@@ -613,6 +629,19 @@ func (w *world) deliver(s flows.Say, when string) {
 			w.menus[to] = menu
 			fmt.Fprintf(w.out, "    %s\n", menu)
 		}
+	}
+}
+
+func printButtons(w *world, rows [][]flows.Button) {
+	for _, row := range rows {
+		var labels []string
+		for _, b := range row {
+			if len(b.Data) > 64 {
+				w.t.Errorf("button %q: data over 64 bytes: %q", b.Text, b.Data)
+			}
+			labels = append(labels, "["+visible(b.Text)+"]")
+		}
+		fmt.Fprintf(w.out, "    %s\n", strings.Join(labels, " "))
 	}
 }
 
@@ -636,8 +665,10 @@ func (w *world) advance(t time.Time) {
 				next, what = j.Due, "job:"+j.ID
 			}
 		}
+		// Messages held for the quiet hours go ahead of jobs due at the
+		// same moment, as the outbox sends notices ahead of bulk work.
 		for _, h := range w.held {
-			if !h.at.After(next) && (what == "" || h.at.Before(next)) {
+			if !h.at.After(next) && (what == "" || !h.at.After(next)) {
 				next, what = h.at, "held"
 			}
 		}
@@ -690,7 +721,7 @@ func (w *world) advance(t time.Time) {
 			w.out = &buf
 			w.step(chat, flows.Event{Kind: flows.EvTimer, Timer: timer})
 			w.out = out
-			if text := buf.String(); strings.Contains(text, "  → ") || strings.Contains(text, "  ⏸ ") {
+			if text := buf.String(); strings.Contains(text, "  → ") || strings.Contains(text, "  ✎ ") || strings.Contains(text, "  ⏸ ") {
 				fmt.Fprintf(w.out, "  ⏰ %s %s %s\n%s", j.Due.In(oslo).Format("Mon 15:04"), j.Kind, timer.TimerSubject(), text)
 			}
 		}

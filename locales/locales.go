@@ -84,8 +84,24 @@ func Check() error {
 }
 
 // Args are a message's template arguments. Values are isolated for
-// right-to-left languages when rendered.
+// right-to-left languages when rendered, except a Verbatim.
 type Args map[string]any
+
+// Verbatim is an argument already rendered for its language, such as a
+// List whose items were isolated one by one: Text puts it in as it is.
+type Verbatim string
+
+// List joins items the way lang writes a list: with the Arabic comma in
+// Arabic, Dari and Pashto, with a comma elsewhere. Items that need
+// isolating must come isolated; isolating the whole list would turn its
+// commas around.
+func List(lang string, items []string) Verbatim {
+	sep := ", "
+	if rtl[lang] {
+		sep = "، "
+	}
+	return Verbatim(strings.Join(items, sep))
+}
 
 // Text renders message id in lang. args may hold "Count" (an int) to pick
 // the plural form. A missing message yields the Norwegian text, or the id
@@ -106,6 +122,10 @@ func Text(lang, id string, args Args) string {
 	for k, v := range args {
 		if k == "Count" {
 			count = v
+		}
+		if v, ok := v.(Verbatim); ok {
+			data[k] = string(v)
+			continue
 		}
 		data[k] = Isolate(lang, fmt.Sprint(v))
 	}
