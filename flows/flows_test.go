@@ -148,8 +148,9 @@ func TestComprehensionCheckDoesNotGiveTheAnswerAway(t *testing.T) {
 		if len(m) == 0 || len(m[0].inline) == 0 {
 			t.Fatalf("no notice: %s", w.out)
 		}
-		for j, b := range m[0].inline[0] {
-			if strings.HasSuffix(b.Data, "2026-12-09") {
+		// One day a row, then [I can't come].
+		for j, row := range m[0].inline {
+			if strings.Contains(row[0].Data, "|2026-12-09|") {
 				positions[j] = true
 			}
 		}

@@ -184,14 +184,23 @@ func (s *step) meetings(p *roster.Participant) []Meeting {
 }
 
 // Busy lists what blocks a meeting for participant p with counsellor st:
-// p's own meetings and st's meetings with anyone, from their records.
-func Busy(p *roster.Participant, participant, counsellor Record) []schedule.Busy {
+// p's own meetings, the days p has reported absent, and st's meetings with
+// anyone, from their records. The meeting being moved, if any, blocks
+// nothing: it gives its time up.
+func Busy(p *roster.Participant, cal *schedule.Calendar, participant, counsellor Record, moving string) []schedule.Busy {
 	var out []schedule.Busy
-	seen := map[string]bool{}
-	for _, m := range factsOf(participant).Meetings {
-		if !m.Cancelled {
+	seen := map[string]bool{p.ID + ":" + moving: moving != ""}
+	f := factsOf(participant)
+	for _, m := range f.Meetings {
+		if !m.Cancelled && m.ID != moving {
 			seen[p.ID+":"+m.ID] = true
 			out = append(out, schedule.Busy{Start: m.Start, End: m.End, Kind: schedule.Meeting, Place: m.Place})
+		}
+	}
+	// Someone who has reported sick for a day is not booked into it.
+	for iso := range f.Absences {
+		if d, ok := parseDate(iso); ok {
+			out = append(out, schedule.Busy{Start: cal.At(d, 0), End: cal.At(schedule.AddDays(d, 1), 0), Kind: schedule.Absent})
 		}
 	}
 	for _, e := range all[CalendarEntry](counsellor, calendarField) {
@@ -206,15 +215,17 @@ func Busy(p *roster.Participant, participant, counsellor Record) []schedule.Busy
 // function the bot and "innsjekk slots" share.
 func FreeSlots(r *roster.Roster, cal *schedule.Calendar, p *roster.Participant, st *roster.Staff,
 	participant, counsellor Record, from roster.Date, days int, now time.Time) []schedule.Slot {
-	return cal.FreeSlots(p, HoursFor(r, st), from, days, MeetingLength, Busy(p, participant, counsellor), now)
+	return cal.FreeSlots(p, HoursFor(r, st), from, days, MeetingLength, Busy(p, cal, participant, counsellor, ""), now)
 }
 
-func (s *step) busy(st *roster.Staff, p *roster.Participant) []schedule.Busy {
-	return Busy(p, s.rec(PersonKey(p.ID)), s.rec(CalendarKey(st.ID)))
+// busy is what blocks a meeting of st with p; moving names a meeting
+// being moved, which blocks nothing.
+func (s *step) busy(st *roster.Staff, p *roster.Participant, moving string) []schedule.Busy {
+	return Busy(p, s.in.Cal, s.rec(PersonKey(p.ID)), s.rec(CalendarKey(st.ID)), moving)
 }
 
-func (s *step) freeSlots(st *roster.Staff, p *roster.Participant, from roster.Date, days int) []schedule.Slot {
-	return FreeSlots(s.in.Roster, s.in.Cal, p, st, s.rec(PersonKey(p.ID)), s.rec(CalendarKey(st.ID)), from, days, s.in.Now)
+func (s *step) freeSlots(st *roster.Staff, p *roster.Participant, from roster.Date, days int, moving string) []schedule.Slot {
+	return s.in.Cal.FreeSlots(p, HoursFor(s.in.Roster, st), from, days, MeetingLength, s.busy(st, p, moving), s.in.Now)
 }
 
 // command handles /meeting and 📆.
@@ -241,6 +252,10 @@ func (meetings) command(s *step, _, args string) {
 	s.say("meeting.pick_participant", nil, withInline(rows))
 }
 
+// argCount is how many arguments each counsellor button carries; one
+// more, "m", marks a button of a move in progress.
+var argCount = map[string]int{"p": 2, "w": 3, "d": 3, "t": 4, "ok": 4, "stop": 2}
+
 // button handles every "mt" button.
 func (meetings) button(s *step, pl Payload) {
 	msg := s.in.Event.MessageID
@@ -263,11 +278,28 @@ func (meetings) button(s *step, pl Payload) {
 		s.stale()
 		return
 	}
+	// A move in progress: its buttons end in "m", and the conversation
+	// says which meeting is being moved.
+	var mv *moveDraft
+	if n, ok := argCount[pl.Arg(0)]; ok && len(pl.Args) == n+1 && pl.Args[n] == "m" {
+		c := s.conv("meeting", moveRef(p.ID))
+		if c == nil {
+			s.staleOrExpired("meeting", moveRef(p.ID))
+			return
+		}
+		d := draftOf[moveDraft](c)
+		if old, ok := s.facts(p.ID).Meetings[d.Meeting]; !ok || old.Cancelled {
+			s.close("meeting", moveRef(p.ID))
+			s.stale()
+			return
+		}
+		mv = &d
+	}
 	s.do(Answer{})
 	switch pl.Arg(0) {
 	case "p":
 		s.reason(ReasonMeetingAsked)
-		s.dayPicker(st, p, 0, msg)
+		s.dayPicker(st, p, 0, msg, mv)
 	case "w":
 		week, err := strconv.Atoi(pl.Arg(2))
 		if err != nil || week < 0 || week >= bookWeeks {
@@ -275,7 +307,7 @@ func (meetings) button(s *step, pl Payload) {
 			return
 		}
 		s.reason(ReasonMeetingAsked)
-		s.dayPicker(st, p, week, msg)
+		s.dayPicker(st, p, week, msg, mv)
 	case "d":
 		day, ok := parseDate(pl.Arg(2))
 		if !ok {
@@ -283,7 +315,7 @@ func (meetings) button(s *step, pl Payload) {
 			return
 		}
 		s.reason(ReasonMeetingAsked)
-		s.timePicker(st, p, day, msg)
+		s.timePicker(st, p, day, msg, mv)
 	case "t":
 		start, ok := s.slotArg(pl.Arg(2), pl.Arg(3))
 		if !ok {
@@ -292,27 +324,84 @@ func (meetings) button(s *step, pl Payload) {
 		}
 		s.reason(ReasonMeetingAsked)
 		lang := s.lang()
-		text := s.t("meeting.confirm", locales.Args{"Name": p.Name, "Day": s.dayLabel(lang, roster.DateOf(start)),
-			"Start": start.Format("15:04"), "End": start.Add(MeetingLength).Format("15:04")})
-		kb := [][]Button{{mtButton(s.t("meeting.btn.book", nil), "ok", p.ID, pl.Arg(2), pl.Arg(3)),
-			mtButton(s.t("absence.btn.cancel", nil), "stop", p.ID)}}
-		s.sayText("meeting.confirm", text, withInline(kb), withEdit(msg))
+		args := locales.Args{"Name": p.Name, "Day": s.dayLabel(lang, s.in.Cal.Today(start)),
+			"Start": start.Format("15:04"), "End": start.Add(MeetingLength).Format("15:04")}
+		id := "meeting.confirm"
+		okArgs := []string{"ok", p.ID, pl.Arg(2), pl.Arg(3)}
+		if mv != nil {
+			old := s.facts(p.ID).Meetings[mv.Meeting]
+			id = "meeting.confirm_move"
+			args["OldDay"], args["OldStart"] = s.dayLabel(lang, s.in.Cal.Today(old.Start)), s.clockOf(old.Start)
+			okArgs = append(okArgs, "m")
+		}
+		kb := [][]Button{{mtButton(s.t("meeting.btn.book", nil), okArgs...), mtButton(s.t("absence.btn.cancel", nil), stopArgs(p, mv)...)}}
+		s.say(id, args, withInline(kb), withEdit(msg))
 	case "ok":
 		start, ok := s.slotArg(pl.Arg(2), pl.Arg(3))
 		if !ok {
 			s.stale()
 			return
 		}
+		if mv != nil {
+			s.move(st, p, mv.Meeting, start, msg)
+			return
+		}
 		s.book(st, p, start, false, "", msg)
 	case "stop":
+		if mv != nil {
+			s.close("meeting", moveRef(p.ID))
+			old := s.facts(p.ID).Meetings[mv.Meeting]
+			s.reason(ReasonMeetingCancelled)
+			s.say("meeting.move_stopped", locales.Args{"Name": p.Name, "Day": s.dayLabel(s.lang(), s.in.Cal.Today(old.Start)),
+				"Start": s.clockOf(old.Start)}, withEdit(msg))
+			return
+		}
 		s.reason(ReasonMeetingCancelled)
 		s.say("meeting.stopped", nil, withEdit(msg))
-	case "x", "mv":
-		s.cancelMeeting(st, p, pl.Arg(2), pl.Arg(0) == "mv", msg)
+	case "x":
+		s.cancelMeeting(p, pl.Arg(2), msg)
+	case "mv":
+		old, ok := s.facts(p.ID).Meetings[pl.Arg(2)]
+		if !ok || old.Cancelled {
+			s.stale()
+			return
+		}
+		// Nothing changes until the new time is chosen: the participant
+		// hears of the move once, when it is done.
+		s.reason(ReasonMeetingAsked)
+		d := moveDraft{Participant: p.ID, Meeting: old.ID}
+		s.open(withDraft(Conversation{Flow: "meeting", Ref: moveRef(p.ID), Phase: PhaseMeetingMove, Expires: s.in.Now.Add(moveLife)}, d))
+		s.dayPicker(st, p, 0, msg, &d)
 	default:
 		s.stale()
 	}
 }
+
+// PhaseMeetingMove is a move waiting for its new time.
+const PhaseMeetingMove Phase = "meeting.move"
+
+// moveLife is how long a move waits for its new time.
+const moveLife = 2 * time.Hour
+
+// moveDraft is a meeting being moved.
+type moveDraft struct {
+	Participant string `json:"participant"`
+	Meeting     string `json:"meeting"`
+}
+
+func moveRef(participant string) string { return "move:" + participant }
+
+// moveArgs appends the move marker to a button's arguments.
+func moveArgs(mv *moveDraft, args ...string) []string {
+	if mv != nil {
+		return append(args, "m")
+	}
+	return args
+}
+
+func stopArgs(p *roster.Participant, mv *moveDraft) []string { return moveArgs(mv, "stop", p.ID) }
+
+func (s *step) clockOf(t time.Time) string { return t.In(s.in.Cal.Loc()).Format("15:04") }
 
 // gone answers a button about a person who is no longer on the roster.
 func (s *step) gone() {
@@ -339,7 +428,7 @@ func (s *step) slotArg(date, hhmm string) (time.Time, bool) {
 func hhmm(t time.Time) string { return t.Format("1504") }
 
 // dayPicker shows the working days of one week that have a free slot.
-func (s *step) dayPicker(st *roster.Staff, p *roster.Participant, week int, msg int) {
+func (s *step) dayPicker(st *roster.Staff, p *roster.Participant, week int, msg int, mv *moveDraft) {
 	today := s.today()
 	// Weeks start on Monday.
 	monday := schedule.AddDays(today, -((int(schedule.Weekday(today)) + 6) % 7))
@@ -352,10 +441,10 @@ func (s *step) dayPicker(st *roster.Staff, p *roster.Participant, week int, msg 
 		if day.Before(today) {
 			continue
 		}
-		if len(s.freeSlots(st, p, day, 1)) == 0 {
+		if len(s.freeSlots(st, p, day, 1, moving(mv))) == 0 {
 			continue
 		}
-		row = append(row, mtButton(s.dayLabel(lang, day), "d", p.ID, day.String()))
+		row = append(row, mtButton(s.dayLabel(lang, day), moveArgs(mv, "d", p.ID, day.String())...))
 		if len(row) == 3 {
 			rows, row = append(rows, row), nil
 		}
@@ -365,21 +454,29 @@ func (s *step) dayPicker(st *roster.Staff, p *roster.Participant, week int, msg 
 	}
 	var nav []Button
 	if week > 0 {
-		nav = append(nav, mtButton(s.t("meeting.btn.prev_week", nil), "w", p.ID, strconv.Itoa(week-1)))
+		nav = append(nav, mtButton(s.t("meeting.btn.prev_week", nil), moveArgs(mv, "w", p.ID, strconv.Itoa(week-1))...))
 	}
 	if week+1 < bookWeeks {
-		nav = append(nav, mtButton(s.t("meeting.btn.next_week", nil), "w", p.ID, strconv.Itoa(week+1)))
+		nav = append(nav, mtButton(s.t("meeting.btn.next_week", nil), moveArgs(mv, "w", p.ID, strconv.Itoa(week+1))...))
 	}
 	id := "meeting.pick_day"
 	if len(rows) == 0 {
 		id = "meeting.no_days_this_week"
 	}
-	rows = append(rows, nav, []Button{mtButton(s.t("absence.btn.cancel", nil), "stop", p.ID)})
+	rows = append(rows, nav, []Button{mtButton(s.t("absence.btn.cancel", nil), stopArgs(p, mv)...)})
 	s.say(id, locales.Args{"Name": p.Name, "Week": s.dayLabel(lang, from)}, withInline(rows), withEdit(msg))
 }
 
-func (s *step) timePicker(st *roster.Staff, p *roster.Participant, day roster.Date, msg int) {
-	slots := s.freeSlots(st, p, day, 1)
+// moving is the id of the meeting a move gives up, or "".
+func moving(mv *moveDraft) string {
+	if mv == nil {
+		return ""
+	}
+	return mv.Meeting
+}
+
+func (s *step) timePicker(st *roster.Staff, p *roster.Participant, day roster.Date, msg int, mv *moveDraft) {
+	slots := s.freeSlots(st, p, day, 1, moving(mv))
 	if len(slots) == 0 {
 		s.stale()
 		return
@@ -387,7 +484,7 @@ func (s *step) timePicker(st *roster.Staff, p *roster.Participant, day roster.Da
 	var rows [][]Button
 	var row []Button
 	for _, sl := range slots {
-		row = append(row, mtButton(sl.Start.Format("15:04"), "t", p.ID, day.String(), hhmm(sl.Start)))
+		row = append(row, mtButton(sl.Start.Format("15:04"), moveArgs(mv, "t", p.ID, day.String(), hhmm(sl.Start))...))
 		if len(row) == 4 {
 			rows, row = append(rows, row), nil
 		}
@@ -395,7 +492,7 @@ func (s *step) timePicker(st *roster.Staff, p *roster.Participant, day roster.Da
 	if row != nil {
 		rows = append(rows, row)
 	}
-	rows = append(rows, []Button{mtButton(s.t("meeting.btn.other_day", nil), "p", p.ID)})
+	rows = append(rows, []Button{mtButton(s.t("meeting.btn.other_day", nil), moveArgs(mv, "p", p.ID)...)})
 	s.say("meeting.pick_time", locales.Args{"Name": p.Name, "Day": s.dayLabel(s.lang(), day)}, withInline(rows), withEdit(msg))
 }
 
@@ -506,72 +603,123 @@ func shorten(s string, n int) string {
 // and offers the nearest free slots.
 func (s *step) book(st *roster.Staff, p *roster.Participant, start time.Time, force bool, reason string, msg int) {
 	lang := s.lang()
-	hours := HoursFor(s.in.Roster, st)
-	clashes, outside := s.in.Cal.Clashes(p, hours, start, MeetingLength, s.busy(st, p))
-	past := start.Before(s.in.Now)
-	if past || (!force && (outside || len(clashes) > 0)) {
-		s.reason(ReasonMeetingClash)
-		lines := []string{s.t("meeting.clash", locales.Args{"Name": p.Name, "Day": s.dayLabel(lang, roster.DateOf(start)),
-			"Start": start.Format("15:04")})}
-		if past {
-			lines = append(lines, s.t("meeting.clash_past", nil))
-		}
-		if outside {
-			lines = append(lines, s.t("meeting.clash_outside", locales.Args{"Start": clock(hours.Start), "End": clock(hours.End)}))
-		}
-		for _, c := range clashes {
-			args := locales.Args{"Start": c.Start.Format("15:04"), "End": c.End.Format("15:04"), "Place": c.Place}
-			lines = append(lines, s.t("meeting.clash_"+string(c.Kind), args))
-		}
-		var alts []Button
-		for _, sl := range schedule.Nearest(s.freeSlots(st, p, s.today(), 7*bookWeeks), start, 3) {
-			alts = append(alts, mtButton(s.dayLabel(lang, roster.DateOf(sl.Start))+" "+sl.Start.Format("15:04"),
-				"t", p.ID, roster.DateOf(sl.Start).String(), hhmm(sl.Start)))
-		}
-		if len(alts) > 0 {
-			lines = append(lines, s.t("meeting.alternatives", nil))
-		}
-		opts := []sayOpt{withEdit(msg)}
-		if len(alts) > 0 {
-			opts = append(opts, withInline([][]Button{alts}))
-		}
-		s.do(Answer{})
-		s.sayText("meeting.clash", locales.Lines(lang, lines), opts...)
+	clashes, outside, ok := s.checkSlot(st, p, start, force, "", msg)
+	if !ok {
 		return
 	}
 	s.reason(ReasonMeetingBooked)
-	place := st.Place
-	if place == "" {
-		place = s.in.Roster.Programme.Name
-	}
-	mt := Meeting{ID: recordID(s.in.Now, len(s.facts(p.ID).Meetings)), Participant: p.ID, Counsellor: st.ID,
-		Start: start, End: start.Add(MeetingLength), Place: place, BookedAt: s.in.Now}
+	mt := s.newMeeting(st, p, start)
 	if force && (outside || len(clashes) > 0) {
 		mt.Forced, mt.Reason = true, reason
 	}
-	day := roster.DateOf(start.In(s.in.Cal.Loc()))
+	day := s.in.Cal.Today(start)
 	onPlacement := slices.ContainsFunc(clashes, func(b schedule.Busy) bool { return b.Kind == schedule.Placement })
 	if mt.Forced && onPlacement && p.Placement != nil {
 		// Employers learn that the participant will be away, never why.
 		m := p.Placement.Mentor
 		ml := s.langOf(m.ID)
 		s.notify(m.ID, "meeting.mentor_away", locales.Args{"Name": p.Name, "Day": s.dayLabel(ml, day),
-			"Start": mt.Start.Format("15:04"), "End": mt.End.Format("15:04")})
+			"Start": s.clockOf(mt.Start), "End": s.clockOf(mt.End)})
 		mt.MentorTold = true
 	}
 	s.putMeeting(mt)
-	s.noticeToParticipant(p, mt, false)
+	s.noticeToParticipant(p, mt, noticeFirst, nil)
 	s.scheduleMeetingReminders(p, mt)
-	kb := [][]Button{{mtButton(s.t("meeting.btn.cancel_meeting", nil), "x", p.ID, mt.ID),
-		mtButton(s.t("meeting.btn.move", nil), "mv", p.ID, mt.ID)}}
 	id := "meeting.booked"
 	if mt.Forced {
 		id = "meeting.booked_forced"
 	}
-	text := s.t(id, locales.Args{"Name": p.Name, "Day": s.dayLabel(lang, day), "Start": mt.Start.Format("15:04"),
-		"End": mt.End.Format("15:04"), "Place": place})
+	text := s.t(id, locales.Args{"Name": p.Name, "Day": s.dayLabel(lang, day), "Start": s.clockOf(mt.Start),
+		"End": s.clockOf(mt.End), "Place": mt.Place})
 	s.do(Answer{})
-	s.sayText(id, text, withInline(kb), withEdit(msg))
+	s.sayText(id, text, withInline(bookedKeyboard(s, p, mt)), withEdit(msg))
+}
+
+// bookedKeyboard is what a counsellor can do with a booked meeting.
+func bookedKeyboard(s *step, p *roster.Participant, mt Meeting) [][]Button {
+	return [][]Button{{mtButton(s.t("meeting.btn.cancel_meeting", nil), "x", p.ID, mt.ID),
+		mtButton(s.t("meeting.btn.move", nil), "mv", p.ID, mt.ID)}}
+}
+
+func (s *step) newMeeting(st *roster.Staff, p *roster.Participant, start time.Time) Meeting {
+	place := st.Place
+	if place == "" {
+		place = s.in.Roster.Programme.Name
+	}
+	return Meeting{ID: recordID(s.in.Now, len(s.facts(p.ID).Meetings)), Participant: p.ID, Counsellor: st.ID,
+		Start: start, End: start.Add(MeetingLength), Place: place, BookedAt: s.in.Now}
+}
+
+// checkSlot checks a meeting time again, as the keyboard's offer may be
+// stale; when it is not free (and not forced) it says why, offers the
+// nearest free times, and reports false.
+func (s *step) checkSlot(st *roster.Staff, p *roster.Participant, start time.Time, force bool, moving string, msg int) ([]schedule.Busy, bool, bool) {
+	lang := s.lang()
+	hours := HoursFor(s.in.Roster, st)
+	clashes, outside := s.in.Cal.Clashes(p, hours, start, MeetingLength, s.busy(st, p, moving))
+	past := start.Before(s.in.Now)
+	if !past && (force || (!outside && len(clashes) == 0)) {
+		return clashes, outside, true
+	}
+	s.reason(ReasonMeetingClash)
+	lines := []string{s.t("meeting.clash", locales.Args{"Name": p.Name, "Day": s.dayLabel(lang, s.in.Cal.Today(start)),
+		"Start": s.clockOf(start)})}
+	if past {
+		lines = append(lines, s.t("meeting.clash_past", nil))
+	}
+	if outside {
+		lines = append(lines, s.t("meeting.clash_outside", locales.Args{"Start": clock(hours.Start), "End": clock(hours.End)}))
+	}
+	for _, c := range clashes {
+		args := locales.Args{"Start": s.clockOf(c.Start), "End": s.clockOf(c.End), "Place": c.Place}
+		lines = append(lines, s.t("meeting.clash_"+string(c.Kind), args))
+	}
+	var mv *moveDraft
+	if moving != "" {
+		mv = &moveDraft{Participant: p.ID, Meeting: moving}
+	}
+	var alts []Button
+	for _, sl := range schedule.Nearest(s.freeSlots(st, p, s.today(), 7*bookWeeks, moving), start, 3) {
+		d := s.in.Cal.Today(sl.Start)
+		alts = append(alts, mtButton(s.dayLabel(lang, d)+" "+s.clockOf(sl.Start), moveArgs(mv, "t", p.ID, d.String(), hhmm(sl.Start))...))
+	}
+	if len(alts) > 0 {
+		lines = append(lines, s.t("meeting.alternatives", nil))
+	}
+	opts := []sayOpt{withEdit(msg)}
+	if len(alts) > 0 {
+		opts = append(opts, withInline([][]Button{alts}))
+	}
+	s.do(Answer{})
+	s.sayText("meeting.clash", locales.Lines(lang, lines), opts...)
+	return nil, false, false
+}
+
+// move books the new time and cancels the old in one step, so the
+// participant hears one message: moved from … to ….
+func (s *step) move(st *roster.Staff, p *roster.Participant, oldID string, start time.Time, msg int) {
+	old := s.facts(p.ID).Meetings[oldID]
+	if _, _, ok := s.checkSlot(st, p, start, false, oldID, msg); !ok {
+		return
+	}
+	s.reason(ReasonMeetingMoved)
+	s.close("meeting", moveRef(p.ID))
+	old.Cancelled = true
+	s.putMeeting(old)
+	s.do(CancelJob{ID: meetingJobID(1, p.ID, old.ID)})
+	s.do(CancelJob{ID: meetingJobID(2, p.ID, old.ID)})
+	mt := s.newMeeting(st, p, start)
+	if old.MentorTold && p.Placement != nil {
+		m := p.Placement.Mentor
+		s.notify(m.ID, "meeting.mentor_not_away", locales.Args{"Name": p.Name, "Day": s.dayLabel(s.langOf(m.ID), s.in.Cal.Today(old.Start))})
+	}
+	s.putMeeting(mt)
+	s.noticeToParticipant(p, mt, noticeMoved, &old)
+	s.scheduleMeetingReminders(p, mt)
+	lang := s.lang()
+	s.say("meeting.moved", locales.Args{"Name": p.Name, "OldDay": s.dayLabel(lang, s.in.Cal.Today(old.Start)),
+		"OldStart": s.clockOf(old.Start), "Day": s.dayLabel(lang, s.in.Cal.Today(mt.Start)), "Start": s.clockOf(mt.Start),
+		"End": s.clockOf(mt.End), "Place": mt.Place}, withInline(bookedKeyboard(s, p, mt)), withEdit(msg))
 }
 
 // putMeeting writes a meeting to the participant's record and its entry
@@ -586,32 +734,96 @@ func (s *step) putMeeting(mt Meeting) {
 	s.put(CalendarKey(mt.Counsellor), f, CalendarEntry{Participant: mt.Participant, Meeting: mt.ID, Start: mt.Start, End: mt.End})
 }
 
-// noticeToParticipant tells the participant in their language. Instead
-// of "OK?" it asks them to pick the right day among three: participants
-// "say yes without knowing what they answer" (PRODUCT.md §1).
-func (s *step) noticeToParticipant(p *roster.Participant, mt Meeting, simpler bool) {
-	lang := s.langOf(p.ID)
-	day := roster.DateOf(mt.Start.In(s.in.Cal.Loc()))
+// The versions of a meeting notice, kept in the day buttons so that an
+// answer re-renders the message it was given on.
+const (
+	noticeFirst  = "n" // the first notice
+	noticeSimple = "s" // the simpler repeat after a wrong pick
+	noticeMoved  = "v" // the notice of a moved meeting
+)
+
+// withAdviser reports whether a meeting is with the participant's
+// adviser rather than with Nav: the notice names the right organiser.
+func (s *step) withAdviser(mt Meeting) bool {
+	st := s.in.Roster.StaffMember(mt.Counsellor)
+	return st != nil && !st.Has(roster.RoleNav)
+}
+
+// organised picks the adviser's wording of a message for a meeting with
+// the adviser.
+func (s *step) organised(id string, mt Meeting) string {
+	if s.withAdviser(mt) {
+		return id + "_adviser"
+	}
+	return id
+}
+
+// noticeLines is a meeting notice in lang: what, when, where, with whom,
+// and when to leave work if it falls in a placement day.
+func (s *step) noticeLines(lang string, p *roster.Participant, mt Meeting, version string, old *Meeting) []string {
+	day := s.in.Cal.Today(mt.Start)
 	counsellor := mt.Counsellor
 	if c := s.in.Roster.StaffMember(mt.Counsellor); c != nil {
 		counsellor = c.Name
 	}
-	args := locales.Args{"Day": s.dayLabel(lang, day), "Start": mt.Start.Format("15:04"), "End": mt.End.Format("15:04"),
+	args := locales.Args{"Day": s.dayLabel(lang, day), "Start": s.clockOf(mt.Start), "End": s.clockOf(mt.End),
 		"Place": mt.Place, "Counsellor": counsellor}
 	id := "meeting.notice"
-	if simpler {
+	switch version {
+	case noticeSimple:
 		id = "meeting.notice_simple"
+	case noticeMoved:
+		id = "meeting.moved_notice"
+		if old != nil {
+			args["OldDay"], args["OldStart"] = s.dayLabel(lang, s.in.Cal.Today(old.Start)), s.clockOf(old.Start)
+		}
 	}
-	lines := []string{tr(lang, id, args), tr(lang, "meeting.check", nil)}
-	var choices []Button
-	for _, d := range s.choiceDays(day, mt.ID) {
-		label := s.dayLabel(lang, d) + " " + mt.Start.Format("15:04")
-		choices = append(choices, Button{Text: label, Data: Payload{Flow: "mt", Args: []string{"c", mt.ID, d.String()}}.Encode()})
+	lines := []string{tr(lang, s.organised(id, mt), args)}
+	if hint := s.leaveHint(lang, p, mt); hint != "" {
+		lines = append(lines, hint)
 	}
-	kb := [][]Button{choices, {{Text: tr(lang, "meeting.btn.cant_come", nil), Data: Payload{Flow: "mt", Args: []string{"cant", mt.ID}}.Encode()}}}
-	s.notifyText(p.ID, id, locales.Lines(lang, lines), withInline(kb))
+	return lines
 }
 
+// travelTime is how long before a meeting a participant leaves their
+// workplace for it.
+const travelTime = 30 * time.Minute
+
+// leaveHint tells a participant with a meeting inside a placement day
+// when to leave work for it.
+func (s *step) leaveHint(lang string, p *roster.Participant, mt Meeting) string {
+	a, ok := s.in.Cal.PlacementOn(p, s.in.Cal.Today(mt.Start))
+	if !ok || !mt.Start.Before(a.End) || !a.Start.Before(mt.End) {
+		return ""
+	}
+	leave := mt.Start.Add(-travelTime)
+	if !leave.After(a.Start) {
+		return tr(lang, "meeting.before_work", locales.Args{"Place": a.Place})
+	}
+	return tr(lang, "meeting.leave_work", locales.Args{"Time": s.clockOf(leave), "Place": a.Place})
+}
+
+// noticeToParticipant tells the participant in their language. Instead
+// of "OK?" it asks them to pick the right day among three: participants
+// "say yes without knowing what they answer" (PRODUCT.md §1).
+func (s *step) noticeToParticipant(p *roster.Participant, mt Meeting, version string, old *Meeting) {
+	lang := s.langOf(p.ID)
+	day := s.in.Cal.Today(mt.Start)
+	lines := append(s.noticeLines(lang, p, mt, version, old), tr(lang, "meeting.check", nil))
+	// One day a row: with full day names three labels do not fit side by
+	// side on a narrow phone.
+	var kb [][]Button
+	for _, d := range s.choiceDays(day, mt.ID) {
+		label := s.dayLabel(lang, d) + " " + s.clockOf(mt.Start)
+		kb = append(kb, []Button{{Text: label, Data: Payload{Flow: "mt", Args: []string{"c", mt.ID, d.String(), version}}.Encode()}})
+	}
+	kb = append(kb, cantComeRow(lang, mt))
+	s.notifyText(p.ID, s.organised("meeting.notice", mt), locales.Lines(lang, lines), withInline(kb))
+}
+
+func cantComeRow(lang string, mt Meeting) []Button {
+	return []Button{{Text: tr(lang, "meeting.btn.cant_come", nil), Data: Payload{Flow: "mt", Args: []string{"cant", mt.ID}}.Encode()}}
+}
 // choiceDays is the right day and two other working days, in date order.
 // Which two (both before, one on each side, both after) depends on the
 // meeting, so the right answer is not always the middle button.
@@ -663,6 +875,8 @@ func (s *step) participantMeeting(id string) (*roster.Participant, Meeting, bool
 }
 
 // meetingAnswer handles the participant's day pick and [I can't come].
+// An answer keeps every detail of the notice it was given on and adds its
+// result; a repeat after a wrong pick is a message of its own.
 func (s *step) meetingAnswer(pl Payload, msg int) {
 	p, mt, ok := s.participantMeeting(pl.Arg(1))
 	if !ok {
@@ -670,48 +884,74 @@ func (s *step) meetingAnswer(pl Payload, msg int) {
 		return
 	}
 	s.do(Answer{})
-	day := roster.DateOf(mt.Start.In(s.in.Cal.Loc()))
+	lang := s.lang()
+	day := s.in.Cal.Today(mt.Start)
 	counsellor := s.in.Roster.StaffMember(mt.Counsellor)
 	switch pl.Arg(0) {
 	case "c":
 		picked, ok := parseDate(pl.Arg(2))
-		if !ok {
+		version := pl.Arg(3)
+		if !ok || (version != noticeFirst && version != noticeSimple && version != noticeMoved) {
 			s.stale()
 			return
 		}
-		if picked == day {
+		// The notice as it was given, for the edit. A moved notice is
+		// given as the plain notice: "moved from" is said once.
+		if version == noticeMoved {
+			version = noticeFirst
+		}
+		lines := s.noticeLines(lang, p, mt, version, nil)
+		if picked == day || mt.Understood {
 			s.reason(ReasonMeetingUnderstood)
+			lines = append(lines, s.t("meeting.understood", locales.Args{"Day": s.dayLabel(lang, day), "Start": s.clockOf(mt.Start)}))
+			s.sayText("meeting.understood", locales.Lines(lang, lines), withInline([][]Button{cantComeRow(lang, mt)}), withEdit(msg))
+			if mt.Understood {
+				return // tapped again: decided already
+			}
 			mt.Understood = true
 			s.putMeeting(mt)
-			s.say("meeting.understood", locales.Args{"Day": s.dayLabel(s.lang(), day), "Start": mt.Start.Format("15:04")}, withEdit(msg))
+			// The counsellor who heard "may not have understood" hears
+			// that the participant got it in the end.
+			if mt.Misunderstood > 0 && counsellor != nil {
+				cl := s.langOf(counsellor.ID)
+				s.notify(counsellor.ID, "meeting.now_understood", locales.Args{"Name": p.Name, "Day": s.dayLabel(cl, day),
+					"Start": s.clockOf(mt.Start)})
+			}
 			return
 		}
 		s.reason(ReasonMeetingMisunderstood)
+		lines = append(lines, s.t("meeting.wrong_day", nil))
+		s.sayText("meeting.wrong_day", locales.Lines(lang, lines), withInline([][]Button{cantComeRow(lang, mt)}), withEdit(msg))
+		first := mt.Misunderstood == 0
 		mt.Misunderstood++
 		s.putMeeting(mt)
-		s.say("meeting.wrong_day", nil, withEdit(msg))
-		s.noticeToParticipant(p, mt, true)
-		if counsellor != nil {
+		s.noticeToParticipant(p, mt, noticeSimple, nil)
+		if first && counsellor != nil {
 			cl := s.langOf(counsellor.ID)
 			s.notify(counsellor.ID, "meeting.not_understood", locales.Args{"Name": p.Name, "Day": s.dayLabel(cl, day),
-				"Start": mt.Start.Format("15:04"), "Language": tr(cl, "langname."+s.langOf(p.ID), nil)})
+				"Start": s.clockOf(mt.Start), "Language": tr(cl, "langname."+s.langOf(p.ID), nil)})
 		}
 	case "cant":
 		s.reason(ReasonMeetingCantCome)
-		if counsellor != nil {
-			cl := s.langOf(counsellor.ID)
-			s.notify(counsellor.ID, "meeting.cant_come", locales.Args{"Name": p.Name, "Day": s.dayLabel(cl, day),
-				"Start": mt.Start.Format("15:04")})
-			s.say("meeting.cant_told", locales.Args{"Name": counsellor.Name}, withEdit(msg))
+		if counsellor == nil {
+			s.stale()
+			return
 		}
+		cl := s.langOf(counsellor.ID)
+		kb := [][]Button{{mtButton(tr(cl, "meeting.btn.find_time", nil), "mv", p.ID, mt.ID),
+			mtButton(tr(cl, "meeting.btn.cancel_meeting", nil), "x", p.ID, mt.ID)}}
+		s.notify(counsellor.ID, "meeting.cant_come", locales.Args{"Name": p.Name, "Day": s.dayLabel(cl, day),
+			"Start": s.clockOf(mt.Start)}, withInline(kb))
+		lines := append(s.noticeLines(lang, p, mt, noticeFirst, nil), s.t("meeting.cant_told", locales.Args{"Name": counsellor.Name}))
+		s.sayText("meeting.cant_told", locales.Lines(lang, lines), withEdit(msg))
 	default:
 		s.stale()
 	}
 }
 
-// cancelMeeting cancels (or, to move it, cancels and picks anew) a
-// meeting; the participant and, after an override, the mentor are told.
-func (s *step) cancelMeeting(st *roster.Staff, p *roster.Participant, id string, move bool, msg int) {
+// cancelMeeting cancels a meeting; the participant and, after an
+// override, the mentor are told.
+func (s *step) cancelMeeting(p *roster.Participant, id string, msg int) {
 	mt, ok := s.facts(p.ID).Meetings[id]
 	if !ok || mt.Cancelled {
 		s.stale()
@@ -720,20 +960,17 @@ func (s *step) cancelMeeting(st *roster.Staff, p *roster.Participant, id string,
 	s.reason(ReasonMeetingCancelled)
 	mt.Cancelled = true
 	s.putMeeting(mt)
+	s.close("meeting", moveRef(p.ID))
 	s.do(CancelJob{ID: meetingJobID(1, p.ID, id)})
 	s.do(CancelJob{ID: meetingJobID(2, p.ID, id)})
-	day := roster.DateOf(mt.Start.In(s.in.Cal.Loc()))
+	day := s.in.Cal.Today(mt.Start)
 	pl := s.langOf(p.ID)
-	s.notify(p.ID, "meeting.cancelled_notice", locales.Args{"Day": s.dayLabel(pl, day), "Start": mt.Start.Format("15:04")})
+	s.notify(p.ID, s.organised("meeting.cancelled_notice", mt), locales.Args{"Day": s.dayLabel(pl, day), "Start": s.clockOf(mt.Start)})
 	if mt.MentorTold && p.Placement != nil {
 		m := p.Placement.Mentor
 		s.notify(m.ID, "meeting.mentor_not_away", locales.Args{"Name": p.Name, "Day": s.dayLabel(s.langOf(m.ID), day)})
 	}
-	if move {
-		s.dayPicker(st, p, 0, msg)
-		return
-	}
-	s.say("meeting.cancelled", locales.Args{"Name": p.Name, "Day": s.dayLabel(s.lang(), day), "Start": mt.Start.Format("15:04")}, withEdit(msg))
+	s.say("meeting.cancelled", locales.Args{"Name": p.Name, "Day": s.dayLabel(s.lang(), day), "Start": s.clockOf(mt.Start)}, withEdit(msg))
 }
 
 // scheduleMeetingReminders plans the reminders the day before and two
@@ -779,8 +1016,11 @@ func (meetings) timer(s *step, t Timer) {
 	if mtt.When == "2h" {
 		id = "meeting.reminder_soon"
 	}
-	s.notify(p.ID, id, locales.Args{"Day": s.dayLabel(lang, roster.DateOf(mt.Start.In(s.in.Cal.Loc()))),
-		"Start": mt.Start.Format("15:04"), "Place": mt.Place}, asBulk())
+	lines := []string{tr(lang, s.organised(id, mt), locales.Args{"Day": s.dayLabel(lang, mday), "Start": s.clockOf(mt.Start), "Place": mt.Place})}
+	if hint := s.leaveHint(lang, p, mt); hint != "" {
+		lines = append(lines, hint)
+	}
+	s.notifyText(p.ID, s.organised(id, mt), locales.Lines(lang, lines), asBulk())
 }
 
 // meetingActivities are the participant's meetings as week entries.
@@ -793,7 +1033,7 @@ func (s *step) meetingActivities(p *roster.Participant, from roster.Date, days i
 			continue
 		}
 		out = append(out, schedule.Activity{Kind: schedule.Meeting, Date: d, Start: m.Start.In(s.in.Cal.Loc()),
-			End: m.End.In(s.in.Cal.Loc()), Place: m.Place})
+			End: m.End.In(s.in.Cal.Loc()), Place: m.Place, Meeting: m.ID})
 	}
 	return out
 }

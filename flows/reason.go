@@ -46,6 +46,7 @@ const (
 	ReasonMorningCard            Reason = "morning_card"
 
 	ReasonMeetingAsked         Reason = "meeting_asked"
+	ReasonMeetingMoved         Reason = "meeting_moved"
 	ReasonMeetingBadInput      Reason = "meeting_bad_input"
 	ReasonMeetingClash         Reason = "meeting_clash"
 	ReasonMeetingBooked        Reason = "meeting_booked"

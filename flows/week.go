@@ -73,7 +73,17 @@ func (week) command(s *step, _, _ string) {
 		case schedule.Class:
 			lines = append(lines, s.t("week.class", args))
 		case schedule.Meeting:
-			lines = append(lines, s.t("week.meeting", args))
+			mt, ok := s.facts(p.ID).Meetings[a.Meeting]
+			if !ok {
+				continue
+			}
+			if c := s.in.Roster.StaffMember(mt.Counsellor); c != nil {
+				args["Counsellor"] = c.Name
+			}
+			lines = append(lines, s.t(s.organised("week.meeting", mt), args))
+			if hint := s.leaveHint(s.lang(), p, mt); hint != "" {
+				lines = append(lines, "   "+hint)
+			}
 		}
 	}
 	s.sayText("week.title", locales.Lines(s.lang(), lines), s.menu())

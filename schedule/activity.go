@@ -19,6 +19,9 @@ const (
 	// CounsellorBusy is the booking counsellor's meeting with someone
 	// else: it blocks a slot although the participant is free.
 	CounsellorBusy Kind = "counsellor"
+	// Absent is a day the participant has reported absent: nobody is
+	// booked into a day they said they would be sick.
+	Absent Kind = "absent"
 )
 
 // kindOrder puts a placement before a class before a meeting when they
@@ -35,6 +38,7 @@ type Activity struct {
 	Address  string
 	Employer *roster.Employer // placements only
 	Mentor   *roster.Contact  // placements only
+	Meeting  string           // meetings only: the meeting's id
 }
 
 // Activities returns p's placement and class activities on the days
