@@ -824,6 +824,7 @@ func (s *step) noticeToParticipant(p *roster.Participant, mt Meeting, version st
 func cantComeRow(lang string, mt Meeting) []Button {
 	return []Button{{Text: tr(lang, "meeting.btn.cant_come", nil), Data: Payload{Flow: "mt", Args: []string{"cant", mt.ID}}.Encode()}}
 }
+
 // choiceDays is the right day and two other working days, in date order.
 // Which two (both before, one on each side, both after) depends on the
 // meeting, so the right answer is not always the middle button.
