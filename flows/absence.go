@@ -379,13 +379,7 @@ func (s *step) confirmScreen(d *AbsenceDraft, msg int) {
 	lines := []string{s.t("absence.confirm_title", locales.Args{"Kind": kindLabel(lang, d.Kind)})}
 	acts := s.missed(s.me.Participant, d.Days)
 	if len(acts) == 0 {
-		var labels []string
-		for _, iso := range d.Days {
-			if day, ok := parseDate(iso); ok {
-				labels = append(labels, s.dayLabel(lang, day))
-			}
-		}
-		lines = append(lines, s.t("absence.nothing_scheduled", locales.Args{"Days": strings.Join(labels, ", ")}))
+		lines = append(lines, s.t("absence.nothing_scheduled", locales.Args{"Days": s.dayList(lang, datesOf(d.Days))}))
 	}
 	for _, a := range acts {
 		lines = append(lines, s.activityLine(lang, a))

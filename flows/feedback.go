@@ -543,9 +543,9 @@ func (s *step) sendConcern(p *roster.Participant, d concernDraft, m *Message, ms
 	s.do(CancelJob{ID: "fb.nudge:" + p.ID + ":" + d.Week})
 	var names []string
 	for _, who := range iss.Involved {
-		names = append(names, s.personName(who))
+		names = append(names, locales.Isolate(s.lang(), s.personName(who)))
 	}
-	s.say("feedback.concern_sent", locales.Args{"Name": p.Name, "To": strings.Join(names, ", ")}, withEdit(msg))
+	s.say("feedback.concern_sent", locales.Args{"Name": p.Name, "To": locales.List(s.lang(), names)}, withEdit(msg))
 }
 
 // plan asks about each participant's week at the end of its last

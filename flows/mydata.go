@@ -2,7 +2,6 @@ package flows
 
 import (
 	"slices"
-	"strings"
 	"time"
 
 	"innsjekk/locales"
@@ -41,9 +40,9 @@ func (myData) command(s *step, _, _ string) {
 		}
 		var roles []string
 		for _, r := range m.Roles {
-			roles = append(roles, s.t("role."+string(r), nil))
+			roles = append(roles, locales.Isolate(s.lang(), s.t("role."+string(r), nil)))
 		}
-		lines = append(lines, s.t("mydata.roles", locales.Args{"Roles": strings.Join(roles, ", ")}))
+		lines = append(lines, s.t("mydata.roles", locales.Args{"Roles": locales.List(s.lang(), roles)}))
 	}
 	for _, chunk := range chunks(s.lang(), lines) {
 		s.sayText("mydata.title", chunk, s.menu())
@@ -92,10 +91,10 @@ func (s *step) participantData(p *roster.Participant) []string {
 			}
 			var told []string
 			for _, who := range n.Told {
-				told = append(told, s.personName(who))
+				told = append(told, locales.Isolate(s.lang(), s.personName(who)))
 			}
 			if len(told) > 0 {
-				line += " " + s.t("mydata.told", locales.Args{"Names": strings.Join(told, ", ")})
+				line += " " + s.t("mydata.told", locales.Args{"Names": locales.List(s.lang(), told)})
 			}
 		}
 		lines = append(lines, line)

@@ -1,7 +1,6 @@
 package flows
 
 import (
-	"strings"
 	"time"
 
 	"innsjekk/locales"
@@ -93,10 +92,10 @@ func (s *step) weekday(d time.Weekday) string {
 	return s.t("day."+weekdayKeys[d], nil)
 }
 
-func (s *step) weekdays(ds []time.Weekday) string {
+func (s *step) weekdays(ds []time.Weekday) locales.Verbatim {
 	names := make([]string, len(ds))
 	for i, d := range ds {
-		names[i] = s.weekday(d)
+		names[i] = locales.Isolate(s.lang(), s.weekday(d))
 	}
-	return strings.Join(names, ", ")
+	return locales.List(s.lang(), names)
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -133,7 +134,27 @@ func Text(lang, id string, args Args) string {
 	if err != nil && s == "" {
 		return id
 	}
+	if rtl[lang] {
+		s = bidiFix(s)
+	}
 	return s
+}
+
+// command is a /command in running text: not part of a path or a link.
+var command = regexp.MustCompile(`(^|[^\p{L}\p{N}/:.` + FSI + `])(/[a-z][a-z_]*)`)
+
+// bidiFix keeps two things in order inside right-to-left text, at render
+// time so that translators need not know about them (PRODUCT.md §2.2):
+//   - a /command after right-to-left words, whose slash would otherwise
+//     take the paragraph's direction and show as "mydata/";
+//   - a range of two isolated values, "09:00–12:00", which the bidi
+//     algorithm would lay out as "12:00–09:00" with the dash between two
+//     isolates; one isolate around the whole range keeps it one unit.
+func bidiFix(s string) string {
+	for _, dash := range []string{"–", "-"} {
+		s = strings.ReplaceAll(s, PDI+dash+FSI, dash)
+	}
+	return command.ReplaceAllString(s, "${1}"+FSI+"${2}"+PDI)
 }
 
 // Name returns the language's name written in that language, for the

@@ -466,7 +466,7 @@ func TestRender(t *testing.T) {
 				for name, v := range args {
 					val := fmt.Sprint(v)
 					switch {
-					case RTL(lang) && !strings.Contains(got, FSI+val+PDI):
+					case RTL(lang) && !isolated(got, val):
 						t.Errorf("Text(%q, %q) = %q: %s is not wrapped in U+2068…U+2069", lang, id, got, name)
 					case !RTL(lang) && !strings.Contains(got, val):
 						t.Errorf("Text(%q, %q) = %q: %s is missing", lang, id, got, name)
@@ -684,5 +684,57 @@ func TestStatusHeader(t *testing.T) {
 		if _, ok := shipped[tag]; !ok {
 			t.Errorf("README.md lists %s, which the bot does not ship", tag)
 		}
+	}
+}
+
+// Inside right-to-left text a time range is one isolate and a /command is
+// isolated, or they render as "12:00–09:00" and "mydata/"; lists take the
+// Arabic comma. Left-to-right text is left alone.
+func TestRightToLeftRendering(t *testing.T) {
+	args := Args{"Day": "D", "Place": "P", "Start": "09:00", "End": "12:00"}
+	for _, lang := range []string{"ar", "fa-AF", "ps"} {
+		got := Text(lang, "absence.miss_class", args)
+		if !strings.Contains(got, FSI+"09:00–12:00"+PDI) {
+			t.Errorf("%s: range not one unit: %q", lang, got)
+		}
+		if got := string(List(lang, []string{"a", "b"})); got != "a، b" {
+			t.Errorf("%s: list %q", lang, got)
+		}
+	}
+	if got := Text("nb", "absence.miss_class", args); !strings.Contains(got, "09:00–12:00") || strings.Contains(got, FSI) {
+		t.Errorf("nb changed: %q", got)
+	}
+	if got := string(List("nb", []string{"a", "b"})); got != "a, b" {
+		t.Errorf("nb list %q", got)
+	}
+	for in, want := range map[string]string{
+		"اضغط /mydata لترى":                 "اضغط " + FSI + "/mydata" + PDI + " لترى",
+		"/help أولاً":                       FSI + "/help" + PDI + " أولاً",
+		"https://t.me/bot":                  "https://t.me/bot",
+		FSI + "/forgetme" + PDI + " حذف":    FSI + "/forgetme" + PDI + " حذف",
+		"09:00" + PDI + "–" + FSI + "10:45": "09:00–10:45",
+	} {
+		if got := bidiFix(in); got != want {
+			t.Errorf("bidiFix(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// isolated reports whether val stands inside an isolate of text: on its
+// own, or as one end of a range that bidiFix made one unit.
+func isolated(text, val string) bool {
+	for i := 0; ; {
+		j := strings.Index(text[i:], val)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		before, after := text[:at], text[at+len(val):]
+		open := strings.LastIndex(before, FSI)
+		closing := strings.Index(after, PDI)
+		if open >= 0 && !strings.Contains(before[open:], PDI) && closing >= 0 && !strings.Contains(after[:closing], FSI) {
+			return true
+		}
+		i = at + len(val)
 	}
 }
