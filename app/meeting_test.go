@@ -37,7 +37,7 @@ func TestNavMeetingByTapsReachesTheParticipantInArabic(t *testing.T) {
 			return strings.HasPrefix(m.Text, "✅") && strings.Contains(m.Text, "10:00")
 		})
 		notice := h.wait(amina, "the notice", func(m fakeapi.Message) bool { return strings.Contains(m.Text, "📆") })
-		for _, want := range []string{locales.FSI + "10:00" + locales.PDI, locales.FSI + "10:45" + locales.PDI, locales.FSI + "Nav Gjøvik, Storgata 2" + locales.PDI} {
+		for _, want := range []string{locales.FSI + "10:00–10:45" + locales.PDI, locales.FSI + "Nav Gjøvik, Storgata 2" + locales.PDI} {
 			if !strings.Contains(notice.Text, want) {
 				t.Errorf("notice lacks isolated %q: %q", want, notice.Text)
 			}

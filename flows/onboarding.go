@@ -1,6 +1,7 @@
 package flows
 
 import (
+	"slices"
 	"strings"
 
 	"innsjekk/locales"
@@ -75,12 +76,30 @@ func (onboarding) start(s *step) {
 	s.do(UseInvite{Invite: used})
 	s.setCommands()
 	s.reason(ReasonWelcome)
-	args := locales.Args{"Name": s.me.Name, "Programme": s.in.Roster.Programme.Name}
-	text := s.t("welcome.hello", args) + "\n\n" + s.t("privacy.notice", nil)
-	s.sayText("welcome.hello", text, s.menu())
+	// Three short messages rather than one long one: many read little.
+	s.say("welcome.hello", locales.Args{"Name": s.me.Name, "Programme": s.in.Roster.Programme.Name}, s.menu())
+	s.say(privacyNotice(s.me), nil)
 	// Telegram's language_code is only a hint, so the first conversation
 	// offers the list (PRODUCT.md §8).
 	s.say("language.offer", nil, withInline(languageButtons()))
+}
+
+// privacyNotice is the notice that is true for the person's role: what is
+// kept about them, who sees what, and where to look (PRODUCT.md §3.1).
+func privacyNotice(m *me) string {
+	switch {
+	case m.Participant != nil:
+		return "privacy.notice"
+	case slices.Contains(m.Roles, roster.RoleAdviser):
+		return "privacy.adviser"
+	case slices.Contains(m.Roles, roster.RoleNav):
+		return "privacy.nav"
+	case slices.Contains(m.Roles, roster.RoleTeacher):
+		return "privacy.teacher"
+	case m.Contact != nil:
+		return "privacy.mentor"
+	}
+	return "privacy.staff"
 }
 
 // refuseInvite answers a bad invite without revealing anything from the
@@ -90,20 +109,40 @@ func (s *step) refuseInvite(r Reason, id string) {
 	s.say(id, nil)
 }
 
-// unknown answers a chat that is bound to nobody, in every language,
-// because nothing tells us which one they read.
+// unknown answers a chat that is bound to nobody with one short line in
+// the language its Telegram app hints at, and a button to read it in
+// another. Nothing from the roster, and nothing is stored: the language
+// travels in the buttons.
 func (s *step) unknown() {
 	s.reason(ReasonUnknownChat)
-	first := HintLang(s.in.Event.LangHint)
-	lines := []string{locales.Text(first, "unknown.intro", nil)}
-	for _, l := range roster.Languages {
-		if l != first {
-			lines = append(lines, locales.Text(l, "unknown.intro", nil))
-		}
-	}
-	s.out.Actions = append(s.out.Actions, Say{To: s.in.ChatID, Lang: first, MsgID: "unknown.intro",
-		Text: strings.Join(lines, "\n\n"), Class: ClassAnswer, Reason: ReasonUnknownChat})
+	lang := HintLang(s.in.Event.LangHint)
+	edit := 0
 	if s.in.Event.Kind == EvButton {
 		s.do(Answer{})
+		if p, err := ParsePayload(s.in.Event.Data); err == nil && p.Flow == "start" {
+			edit = s.in.Event.MessageID
+			switch p.Arg(0) {
+			case "langs":
+				var rows [][]Button
+				for i, l := range roster.Languages {
+					b := Button{Text: locales.Name(l), Data: Payload{Flow: "start", Args: []string{"in", l}}.Encode()}
+					if i%2 == 0 {
+						rows = append(rows, []Button{b})
+					} else {
+						rows[len(rows)-1] = append(rows[len(rows)-1], b)
+					}
+				}
+				s.do(Say{To: s.in.ChatID, Lang: lang, MsgID: "unknown.intro", Text: locales.Text(lang, "unknown.intro", nil),
+					Inline: rows, Edit: edit, Class: ClassAnswer, Reason: ReasonUnknownChat})
+				return
+			case "in":
+				if l := p.Arg(1); roster.ShipsLanguage(l) {
+					lang = l
+				}
+			}
+		}
 	}
+	kb := [][]Button{{{Text: locales.Text(lang, "unknown.other_languages", nil), Data: Payload{Flow: "start", Args: []string{"langs"}}.Encode()}}}
+	s.do(Say{To: s.in.ChatID, Lang: lang, MsgID: "unknown.intro", Text: locales.Text(lang, "unknown.intro", nil),
+		Inline: kb, Edit: edit, Class: ClassAnswer, Reason: ReasonUnknownChat})
 }
