@@ -297,7 +297,7 @@ type ActionItem struct {
 // AbsenceItem is a participant away today.
 type AbsenceItem struct {
 	Participant string       `json:"participant"`
-	Kind        absence.Kind `json:"kind"`
+	Kind        absence.Kind `json:"kind,omitempty"` // empty for a reader who may not see it
 	Late        bool         `json:"late,omitempty"`
 	Rules       []string     `json:"rules_passed,omitempty"`
 	PeriodDays  int          `json:"period_days,omitempty"`
@@ -429,7 +429,7 @@ func BuildDigest(r *roster.Roster, cal *schedule.Calendar, st *roster.Staff, now
 		// counsellor's, one group of everyone they follow.
 		advisers, byAdviser = []string{st.ID}, map[string][]*roster.Participant{st.ID: caseload}
 	}
-	b := digestBuilder{r: r, cal: cal, now: now, today: today, records: records, people: people}
+	b := digestBuilder{r: r, cal: cal, now: now, today: today, records: records, people: people, viewer: st}
 	for _, a := range advisers {
 		g := Group{Adviser: a}
 		for _, p := range byAdviser[a] {
@@ -449,6 +449,15 @@ type digestBuilder struct {
 	today   roster.Date
 	records map[Key]Record
 	people  map[string]Binding
+	viewer  *roster.Staff
+}
+
+// SeesHealth reports whether st may see the kind of a participant's
+// absence and the self-certification counters: health data, for the
+// adviser who decides on it (and admins), not for teachers or Nav
+// counsellors, who learn that the participant is away (PRODUCT.md §2.5).
+func SeesHealth(st *roster.Staff, p *roster.Participant) bool {
+	return st != nil && (st.Has(roster.RoleAdmin) || (p.Adviser != nil && p.Adviser.ID == st.ID))
 }
 
 func (b digestBuilder) participant(g *Group, p *roster.Participant, weekly bool) {
@@ -482,7 +491,9 @@ func (b digestBuilder) participant(g *Group, p *roster.Participant, weekly bool)
 		}
 	}
 	// 🤒 Today's absences, with the counters and any rule passed.
-	if a, ok := f.Absences[b.today.String()]; ok {
+	if a, ok := f.Absences[b.today.String()]; ok && !SeesHealth(b.viewer, p) {
+		g.Absences = append(g.Absences, AbsenceItem{Participant: p.ID, Late: a.Late})
+	} else if ok {
 		item := AbsenceItem{Participant: p.ID, Kind: a.Kind, Late: a.Late}
 		if n, ok := f.Notices[a.Notice]; ok {
 			var history []absence.Notice
@@ -591,7 +602,10 @@ func (b digestBuilder) week(g *Group, p *roster.Participant, f facts, rec Record
 		for _, a := range b.cal.Activities(p, day, 1) {
 			dr := DayRecord{Date: day.String(), Activity: string(a.Kind), Place: a.Place, Status: b.dayStatus(p, f, rec, a)}
 			if ab, ok := f.Absences[day.String()]; ok {
-				dr.Kind, dr.Late = ab.Kind, ab.Late
+				dr.Late = ab.Late
+				if SeesHealth(b.viewer, p) {
+					dr.Kind = ab.Kind
+				}
 			}
 			if c, ok := get[Correction](rec, fieldOf(correctionField, day.String())); ok && a.Kind == schedule.Placement {
 				dr.Corrected = "away"
@@ -810,7 +824,10 @@ func (r renderer) groupSections(g Group, weekly bool) [][]string {
 	grouped(r.t("digest.section.action", nil), action)
 	var absent []item
 	for _, a := range g.Absences {
-		line := kindLabel(r.lang, a.Kind)
+		line := r.t("digest.away", nil)
+		if a.Kind != "" {
+			line = kindLabel(r.lang, a.Kind)
+		}
 		if a.Late {
 			line += " " + r.t("digest.late", nil)
 		}

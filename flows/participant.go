@@ -21,6 +21,8 @@ func (s *step) participantCard(p *roster.Participant) {
 	rec := s.rec(PersonKey(p.ID))
 	f := factsOf(rec)
 	today := s.today()
+	// The kind of absence and the counters are health data: the adviser's.
+	health := SeesHealth(s.me.Staff, p)
 	lines := []string{s.t("pcard.title", locales.Args{"Name": p.Name})}
 	if pl := p.Placement; pl != nil {
 		lines = append(lines, s.t("pcard.placement", locales.Args{"Employer": pl.Employer.Name, "Days": s.weekdays(pl.Days),
@@ -40,7 +42,11 @@ func (s *step) participantCard(p *roster.Participant) {
 	for _, a := range acts {
 		day := s.dayLabel(lang, a.Date)
 		if ab, away := f.Absences[a.Date.String()]; away {
-			lines = append(lines, s.t("pcard.away", locales.Args{"Day": day, "Kind": kindLabel(lang, ab.Kind)}))
+			if health {
+				lines = append(lines, s.t("pcard.away", locales.Args{"Day": day, "Kind": kindLabel(lang, ab.Kind)}))
+			} else {
+				lines = append(lines, s.t("pcard.away_plain", locales.Args{"Day": day}))
+			}
 			continue
 		}
 		lines = append(lines, s.t("pcard.activity_"+string(a.Kind), locales.Args{"Day": day, "Place": a.Place,
@@ -69,10 +75,12 @@ func (s *step) participantCard(p *roster.Participant) {
 			history = append(history, absence.Notice{Kind: n.Kind, Days: datesOf(n.Days)})
 		}
 	}
-	c := absence.Status(absence.PersonOf(s.in.Roster, p), history, today)
-	pol := s.in.Roster.EffectiveSickness(p)
-	lines = append(lines, s.t("pcard.counters", locales.Args{"Days": c.PeriodDays, "MaxDays": pol.SelfCertifiedDays,
-		"Times": c.Periods12m, "MaxTimes": pol.SelfCertifiedTimes, "Child": c.ChildDays, "ChildMax": c.ChildAllowance}))
+	if health {
+		c := absence.Status(absence.PersonOf(s.in.Roster, p), history, today)
+		pol := s.in.Roster.EffectiveSickness(p)
+		lines = append(lines, s.t("pcard.counters", locales.Args{"Days": c.PeriodDays, "MaxDays": pol.SelfCertifiedDays,
+			"Times": c.Periods12m, "MaxTimes": pol.SelfCertifiedTimes, "Child": c.ChildDays, "ChildMax": c.ChildAllowance}))
+	}
 	recent := 0
 	for iso, a := range f.Absences {
 		d, _ := parseDate(iso)
