@@ -142,10 +142,16 @@ func (checkIns) button(s *step, p Payload) {
 	case "problem":
 		s.do(Answer{})
 		s.reason(ReasonCheckInProblem)
-		if _, answered := s.facts(part.ID).CheckIns[day.String()]; !answered {
+		adv := part.Adviser
+		if c, answered := s.facts(part.ID).CheckIns[day.String()]; answered {
+			if c.Problem {
+				// Told already: a second tap tells nobody again.
+				s.say("checkin.problem_told", locales.Args{"Name": adv.Name}, withEdit(msg))
+				return
+			}
+		} else {
 			s.setCheckIn(part.ID, CheckIn{Date: day.String(), At: s.in.Now, Problem: true})
 		}
-		adv := part.Adviser
 		s.notify(adv.ID, "checkin.problem_adviser", locales.Args{"Name": part.Name, "Place": a.Place})
 		s.say("checkin.problem_told", locales.Args{"Name": adv.Name}, withEdit(msg))
 	default:

@@ -240,6 +240,15 @@ type dayStatus struct {
 	Correction *Correction
 }
 
+// present is whether the participant was there, as far as the bot knows:
+// the workplace's correction, else their own check-in.
+func (d dayStatus) present() bool {
+	if d.Correction != nil {
+		return d.Correction.Present
+	}
+	return d.Status == "checked_in"
+}
+
 // attendance is what the bot knows of p's placement days: the
 // participant's own check-ins and reports, and the mentor's corrections
 // beside them.
@@ -430,15 +439,20 @@ func (feedbacks) button(s *step, pl Payload) {
 			s.stale()
 			return
 		}
+		// The button names the state it sets, not "toggle": a double tap
+		// or a late press sets the same state again and changes nothing.
+		want := pl.Arg(4)
+		if want != "p" && want != "a" {
+			s.stale()
+			return
+		}
 		s.do(Answer{})
 		s.reason(ReasonFeedbackCorrected)
-		present := true
+		present := want == "p"
 		for _, d := range s.attendance(p, []roster.Date{day}) {
-			switch {
-			case d.Correction != nil:
-				present = !d.Correction.Present
-			case d.Status == "checked_in":
-				present = false
+			if d.present() == present {
+				s.correctScreen(p, wk, monday, msg)
+				return
 			}
 		}
 		s.put(PersonKey(p.ID), fieldOf(correctionField, day.String()), Correction{Date: day.String(), Present: present, By: s.me.ID, At: s.in.Now})
@@ -461,16 +475,12 @@ func (s *step) correctScreen(p *roster.Participant, wk string, monday roster.Dat
 		if d.Status == "coming" {
 			continue
 		}
-		present := d.Status == "checked_in"
-		if d.Correction != nil {
-			present = d.Correction.Present
-		}
-		state := "feedback.toggle_away"
-		if present {
-			state = "feedback.toggle_present"
+		state, set := "feedback.toggle_away", "p"
+		if d.present() {
+			state, set = "feedback.toggle_present", "a"
 		}
 		rows = append(rows, []Button{{Text: s.dayLabel(lang, d.Day) + ": " + s.t(state, nil),
-			Data: Payload{Flow: "fb", Args: []string{"ct", p.ID, wk, d.Day.String()}}.Encode()}})
+			Data: Payload{Flow: "fb", Args: []string{"ct", p.ID, wk, d.Day.String(), set}}.Encode()}})
 	}
 	rows = append(rows, []Button{{Text: s.t("feedback.btn.correct_done", nil), Data: Payload{Flow: "fb", Args: []string{"cd", p.ID, wk}}.Encode()}})
 	s.say("feedback.correct", locales.Args{"Name": p.Name}, withInline(rows), withEdit(msg))

@@ -80,7 +80,7 @@ func TestTranscripts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := runTranscript(t, string(src))
+			got, _ := runTranscript(t, string(src))
 			if *update {
 				if err := os.WriteFile(f, []byte(got), 0o644); err != nil {
 					t.Fatal(err)
@@ -113,6 +113,7 @@ type world struct {
 	chatOf  map[string]int64
 	// lastPress is each person's last button press, for "again".
 	lastPress map[string]flows.Event
+	pressed   []pressed
 	// blocked people refuse every message, as Telegram does once they
 	// block the bot.
 	blocked        map[string]bool
@@ -173,7 +174,7 @@ func (w *world) personOfChat(chat int64) string {
 	return fmt.Sprint(chat)
 }
 
-func runTranscript(t *testing.T, src string) string {
+func runTranscript(t *testing.T, src string) (string, *world) {
 	w := newWorld(t)
 	var b strings.Builder
 	w.out = &b
@@ -258,7 +259,7 @@ func runTranscript(t *testing.T, src string) string {
 			w.input(who, what)
 		}
 	}
-	return b.String()
+	return b.String(), w
 }
 
 // setLanguage changes a person's roster language, as another roster
@@ -342,8 +343,16 @@ func (w *world) input(who, what string) {
 	}
 	if ev.Kind == flows.EvButton {
 		w.lastPress[who] = ev
+		w.pressed = append(w.pressed, pressed{who: who, chat: chat, ev: ev})
 	}
 	w.step(chat, ev)
+}
+
+// pressed is a button press of a transcript, for replaying it.
+type pressed struct {
+	who  string
+	chat int64
+	ev   flows.Event
 }
 
 func (w *world) lastMessage(chat int64) int {
@@ -379,6 +388,26 @@ func (w *world) findButton(chat int64, label, num string, old bool) (int, string
 func (w *world) step(chat int64, ev flows.Event) flows.Result {
 	w.t.Helper()
 	w.steps++
+	res := w.run(chat, ev)
+	if chat != 0 {
+		c, err := codec.EncodeChat(res.Chat)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		w.chats[chat] = c
+	}
+	w.apply(chat, res)
+	for len(w.pendingBlocked) > 0 {
+		who := w.pendingBlocked[0]
+		w.pendingBlocked = w.pendingBlocked[1:]
+		w.step(w.chatOf[who], flows.Event{Kind: flows.EvBlocked, Text: who})
+	}
+	return res
+}
+
+// run steps one event on the stored state without applying its result.
+func (w *world) run(chat int64, ev flows.Event) flows.Result {
+	w.t.Helper()
 	in := flows.Input{Now: w.now, Roster: w.r, Cal: w.cal, ChatID: chat, Event: ev}
 	if raw, ok := w.chats[chat]; ok {
 		c, err := codec.DecodeChat(raw, w.now)
@@ -427,19 +456,6 @@ func (w *world) step(chat int64, ev flows.Event) flows.Result {
 	res := flows.Step(in)
 	if d := cmp.Diff(before, in, cmpopts.IgnoreFields(flows.Input{}, "Roster", "Cal")); d != "" {
 		w.t.Fatalf("the step changed its input:\n%s", d)
-	}
-	if chat != 0 {
-		c, err := codec.EncodeChat(res.Chat)
-		if err != nil {
-			w.t.Fatal(err)
-		}
-		w.chats[chat] = c
-	}
-	w.apply(chat, res)
-	for len(w.pendingBlocked) > 0 {
-		who := w.pendingBlocked[0]
-		w.pendingBlocked = w.pendingBlocked[1:]
-		w.step(w.chatOf[who], flows.Event{Kind: flows.EvBlocked, Text: who})
 	}
 	return res
 }
