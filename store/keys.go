@@ -34,17 +34,34 @@ func (k keys) invite(code string) string {
 // its flow needs.
 func (k keys) record(name string) string { return k.p + name } // hash: field -> versioned JSON
 
-// Outbox.
-func (k keys) outMsgs() string     { return k.p + "out:msgs" }     // hash: key -> Outgoing JSON, not yet sent
-func (k keys) outUrgent() string   { return k.p + "out:urgent" }   // zset: key -> not before (ms); answers to the person who acted
-func (k keys) outNotice() string   { return k.p + "out:notice" }   // zset: key -> not before (ms); notices to others
-func (k keys) outBulk() string     { return k.p + "out:bulk" }     // zset: key -> not before (ms); reminders, cards, digests
-func (k keys) outInflight() string { return k.p + "out:inflight" } // zset: key -> lease end (ms)
-func (k keys) outChatNext() string { return k.p + "out:chatnext" } // hash: chat id -> earliest next send (ms)
-func (k keys) outDone() string     { return k.p + "out:done" }     // zset: key -> sent at (ms); refuses a second send
-func (k keys) outDead() string     { return k.p + "out:dead" }     // list: JSON of messages Telegram refused for good
+// Outbox. outQueue holds one chat's waiting messages of one send class
+// ("answer": to the person who acted, "notice": to others, "bulk":
+// reminders, cards, digests); outReady holds, per class, each chat with
+// waiting messages, scored by when it may send next. Claiming walks chats,
+// not messages, so a chat with a thousand messages takes no more turns
+// than a chat with one.
+func (k keys) outMsgs() string                    { return k.p + "out:msgs" }                    // hash: key -> Outgoing JSON, not yet sent
+func (k keys) outQueue(class, chat string) string { return k.p + "out:q:" + class + ":" + chat } // zset: key -> not before (ms)
+func (k keys) outReady(class string) string       { return k.p + "out:ready:" + class }          // zset: chat -> may send from (ms)
+func (k keys) outInflight() string                { return k.p + "out:inflight" }                // zset: key -> lease end (ms)
+func (k keys) outChatNext() string                { return k.p + "out:chatnext" }                // hash: chat id -> earliest next send (ms)
+func (k keys) outDone() string                    { return k.p + "out:done" }                    // zset: key -> sent at (ms); refuses a second send
+func (k keys) outDead() string                    { return k.p + "out:dead" }                    // list: JSON of messages Telegram refused for good
+
+// The one queue per class of the first release; the claim drains them
+// into the per-chat queues.
+func (k keys) outUrgent() string { return k.p + "out:urgent" } // zset: key -> not before (ms)
+func (k keys) outNotice() string { return k.p + "out:notice" } // zset: key -> not before (ms)
+func (k keys) outBulk() string   { return k.p + "out:bulk" }   // zset: key -> not before (ms)
+
+// Limits on chats bound to nobody: counts that expire on their own, so
+// nothing about a stranger outlives its window.
+func (k keys) limit(chat int64, name string) string {
+	return k.p + "lim:" + strconv.FormatInt(chat, 10) + ":" + name // string: a count
+}
 
 // Scheduler.
 func (k keys) jobs() string         { return k.p + "jobs" }      // zset: job id -> due, or lease end while claimed (ms)
 func (k keys) job(id string) string { return k.p + "job:" + id } // string: Job JSON; deleted when the job has run
 func (k keys) audit() string        { return k.p + "audit" }     // stream: staff actions (who, what, whom)
+func (k keys) feeds() string        { return k.p + "ics" }       // hash: "t:"+token -> feed owner, "o:"+owner -> token (store/ics.go)

@@ -12,17 +12,8 @@ import (
 	"innsjekk/flows"
 )
 
-// queue is the sorted set of a message's send class: answers to the
-// person who acted first, then notices to others, then bulk.
-func (s *Store) queue(m Outgoing) string {
-	switch m.Queue() {
-	case flows.ClassAnswer:
-		return s.k.outUrgent()
-	case flows.ClassNotice:
-		return s.k.outNotice()
-	}
-	return s.k.outBulk()
-}
+// classes are the send classes in the order they are served.
+var classes = []string{string(flows.ClassAnswer), string(flows.ClassNotice), string(flows.ClassBulk)}
 
 func (s *Store) enqueue(ctx context.Context, p redis.Pipeliner, m Outgoing, now int64) error {
 	if m.NotBefore == 0 {
@@ -33,8 +24,11 @@ func (s *Store) enqueue(ctx context.Context, p redis.Pipeliner, m Outgoing, now 
 	if err != nil {
 		return err
 	}
+	class := string(m.Queue())
 	p.HSetNX(ctx, s.k.outMsgs(), m.Key, b)
-	p.ZAddNX(ctx, s.queue(m), redis.Z{Score: float64(m.NotBefore), Member: m.Key})
+	p.ZAddNX(ctx, s.k.outQueue(class, m.ChatKey), redis.Z{Score: float64(m.NotBefore), Member: m.Key})
+	// LT: a chat already waiting keeps the earlier of the two times.
+	p.ZAddLT(ctx, s.k.outReady(class), redis.Z{Score: float64(m.NotBefore), Member: m.ChatKey})
 	return nil
 }
 
@@ -47,51 +41,87 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, out ...Outgoing) err
 	})
 }
 
-// claimScript hands out messages that are due, at most one per chat per
-// call and only for chats whose spacing has passed: answers first, then
-// notices, then bulk. Claimed messages move to the inflight set with a
-// lease; a lease that ran out (the sender died) puts the message back in
-// its queue first.
+// claimScript hands out due messages, at most one per chat per call and
+// only for chats whose spacing has passed: answers first, then notices,
+// then bulk. It walks the chats that are ready, not the messages, so one
+// chat's deep queue cannot hide another chat's message. Claimed messages
+// move to the inflight set with a lease the sender renews while it sends;
+// a lease that ran out grace ago (the sender died) puts the message back.
 //
-// KEYS: 1 answers (urgent), 2 bulk, 3 inflight, 4 chatnext, 5 msgs, 6 notices
-// ARGV: 1 now ms, 2 lease ms, 3 max messages
+// All keys share the programme's hash tag; the per-chat ones are built
+// here from the prefix.
+// ARGV: 1 now ms, 2 lease ms, 3 max messages, 4 key prefix, 5 grace ms
 // Returns: the claimed messages' JSON.
 var claimScript = redis.NewScript(`
-local now, lease, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local function queue(m)
-  if m.class == 'answer' or (m.class == nil and m.urgent) then return KEYS[1] end
-  if m.class == 'notice' then return KEYS[6] end
-  return KEYS[2]
+local now, lease, max, pre, grace = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local msgs, inflight, chatnext, done = pre..'out:msgs', pre..'out:inflight', pre..'out:chatnext', pre..'out:done'
+local function class(m)
+  if m.class == 'answer' or (m.class == nil and m.urgent) then return 'answer' end
+  if m.class == 'notice' then return 'notice' end
+  return 'bulk'
 end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)) do
-  redis.call('ZREM', KEYS[3], id)
-  local raw = redis.call('HGET', KEYS[5], id)
-  if raw then
-    local m = cjson.decode(raw)
-    redis.call('ZADD', queue(m), m.nb, id)
+local function push(id, m)
+  local c = class(m)
+  redis.call('ZADD', pre..'out:q:'..c..':'..m.c, m.nb, id)
+  redis.call('ZADD', pre..'out:ready:'..c, 'LT', m.nb, m.c)
+end
+-- Messages queued by the first release, which kept one queue per class.
+for _, old in ipairs({'out:urgent', 'out:notice', 'out:bulk'}) do
+  for _, id in ipairs(redis.call('ZRANGE', pre..old, 0, 199)) do
+    redis.call('ZREM', pre..old, id)
+    local raw = redis.call('HGET', msgs, id)
+    if raw then push(id, cjson.decode(raw)) end
   end
 end
-local out, busy = {}, {}
-for _, q in ipairs({KEYS[1], KEYS[6], KEYS[2]}) do
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', q, '-inf', now, 'LIMIT', 0, 500)) do
-    if #out >= max then return out end
-    local raw = redis.call('HGET', KEYS[5], id)
-    if not raw then
-      redis.call('ZREM', q, id)
-    else
-      local m = cjson.decode(raw)
-      if not busy[m.c] then
-        -- Only the first waiting message of a chat may go, so a chat's
-        -- messages leave in order.
-        busy[m.c] = true
-        local nxt = tonumber(redis.call('HGET', KEYS[4], m.c) or '0')
-        if nxt <= now then
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', inflight, '-inf', now - grace)) do
+  redis.call('ZREM', inflight, id)
+  local raw = redis.call('HGET', msgs, id)
+  if raw then
+    local m = cjson.decode(raw)
+    push(id, m)
+    redis.call('HSET', chatnext, m.c, now)
+  end
+end
+local out, seen = {}, {}
+for _, cls in ipairs({'answer', 'notice', 'bulk'}) do
+  local ready = pre..'out:ready:'..cls
+  local moved = true
+  while moved and #out < max do
+    moved = false
+    -- Every chat looked at leaves the due range (claimed, held, not due
+    -- yet, or empty) unless it was looked at in this call already, so a
+    -- window a little larger than max always finds new ones.
+    for _, c in ipairs(redis.call('ZRANGEBYSCORE', ready, '-inf', now, 'LIMIT', 0, 2 * max + 16)) do
+      if #out >= max then return out end
+      if not seen[c] then
+        seen[c] = true
+        moved = true
+        local q = pre..'out:q:'..cls..':'..c
+        local head = redis.call('ZRANGE', q, 0, 0, 'WITHSCORES')
+        local nxt = tonumber(redis.call('HGET', chatnext, c) or '0')
+        if #head == 0 then
+          redis.call('ZREM', ready, c)
+        elseif tonumber(head[2]) > now then
+          redis.call('ZADD', ready, head[2], c)
+        elseif nxt > now then
+          redis.call('ZADD', ready, nxt, c)
+        else
+          local id = head[1]
           redis.call('ZREM', q, id)
-          redis.call('ZADD', KEYS[3], now + lease, id)
-          -- Hold the chat while this one is in flight; Sent, Retry or
-          -- the lease's end releases it.
-          redis.call('HSET', KEYS[4], m.c, now + lease)
-          out[#out + 1] = raw
+          local raw = redis.call('HGET', msgs, id)
+          if raw and not redis.call('ZSCORE', done, id) then
+            redis.call('ZADD', inflight, now + lease, id)
+            -- Hold the chat while this one is in flight, and through the
+            -- grace after its lease, so its next one cannot overtake it;
+            -- Sent, Retry, Release or the reclaim releases it.
+            redis.call('HSET', chatnext, c, now + lease + grace)
+            redis.call('ZADD', ready, now + lease + grace, c)
+            out[#out + 1] = raw
+          else
+            -- Sent or dropped meanwhile: the chat's next one, next time.
+            redis.call('HDEL', msgs, id)
+            redis.call('ZADD', ready, now, c)
+          end
         end
       end
     end
@@ -100,11 +130,15 @@ end
 return out
 `)
 
+// claimGrace is how long after a lease ran out the message is handed out
+// again: a sender that got Telegram's answer just as Redis came back
+// records it first, so it is not sent twice.
+const claimGrace = 3 * time.Second
+
 // Claim takes up to max due messages for sending.
 func (s *Store) Claim(ctx context.Context, now time.Time, max int, lease time.Duration) ([]Outgoing, error) {
-	res, err := claimScript.Run(ctx, s.rdb,
-		[]string{s.k.outUrgent(), s.k.outBulk(), s.k.outInflight(), s.k.outChatNext(), s.k.outMsgs(), s.k.outNotice()},
-		now.UnixMilli(), lease.Milliseconds(), max).StringSlice()
+	res, err := claimScript.Run(ctx, s.rdb, []string{s.k.outMsgs()},
+		now.UnixMilli(), lease.Milliseconds(), max, s.k.p, claimGrace.Milliseconds()).StringSlice()
 	if err != nil {
 		return nil, err
 	}
@@ -119,15 +153,46 @@ func (s *Store) Claim(ctx context.Context, now time.Time, max int, lease time.Du
 	return out, nil
 }
 
+// renewScript extends a claim's lease, if the claim is still this
+// sender's: a lease handed out again is not taken back.
+// KEYS: 1 inflight, 2 chatnext. ARGV: 1 key, 2 chat, 3 lease end ms,
+// 4 grace ms.
+var renewScript = redis.NewScript(`
+if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[2], tonumber(ARGV[3]) + tonumber(ARGV[4]))
+return 1
+`)
+
+// Renew extends the lease of a message being sent to until, and reports
+// whether it was still held.
+func (s *Store) Renew(ctx context.Context, m Outgoing, until time.Time) (bool, error) {
+	n, err := renewScript.Run(ctx, s.rdb, []string{s.k.outInflight(), s.k.outChatNext()},
+		m.Key, strconv.FormatInt(m.Chat, 10), until.UnixMilli(), claimGrace.Milliseconds()).Int()
+	return n == 1, err
+}
+
+// readyAt sets when a chat may send next in every class it waits in:
+// earlier (LT), or, to hold it, later (GT).
+func (s *Store) readyAt(ctx context.Context, p redis.Pipeliner, chat string, at int64, hold bool) {
+	for _, c := range classes {
+		z := redis.ZAddArgs{XX: true, LT: !hold, GT: hold, Members: []redis.Z{{Score: float64(at), Member: chat}}}
+		p.ZAddArgs(ctx, s.k.outReady(c), z)
+	}
+}
+
 // Sent records that m went out: it leaves the outbox and its key is kept
 // so that it is never queued again. The chat's next message may go after
 // spacing.
 func (s *Store) Sent(ctx context.Context, now time.Time, m Outgoing, spacing time.Duration) error {
+	chat := strconv.FormatInt(m.Chat, 10)
+	next := now.Add(spacing).UnixMilli()
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.HSet(ctx, s.k.outChatNext(), strconv.FormatInt(m.Chat, 10), now.Add(spacing).UnixMilli())
+		p.HSet(ctx, s.k.outChatNext(), chat, next)
 		p.HDel(ctx, s.k.outMsgs(), m.Key)
 		p.ZRem(ctx, s.k.outInflight(), m.Key)
 		p.ZAdd(ctx, s.k.outDone(), redis.Z{Score: float64(now.UnixMilli()), Member: m.Key})
+		s.readyAt(ctx, p, chat, next, false)
 		return nil
 	})
 	return err
@@ -141,11 +206,29 @@ func (s *Store) Retry(ctx context.Context, m Outgoing, until time.Time) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+	return s.requeue(ctx, m, b, until)
+}
+
+// Release gives a claimed message back unsent, to go at once: a sender
+// stopping cleanly does not leave its claims to wait out their leases.
+func (s *Store) Release(ctx context.Context, m Outgoing, now time.Time) error {
+	b, err := codec.EncodeOutgoing(m)
+	if err != nil {
+		return err
+	}
+	return s.requeue(ctx, m, b, now)
+}
+
+func (s *Store) requeue(ctx context.Context, m Outgoing, b []byte, until time.Time) error {
+	chat := strconv.FormatInt(m.Chat, 10)
+	class := string(m.Queue())
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.HSet(ctx, s.k.outMsgs(), m.Key, b)
 		p.ZRem(ctx, s.k.outInflight(), m.Key)
-		p.ZAdd(ctx, s.queue(m), redis.Z{Score: float64(m.NotBefore), Member: m.Key})
-		p.HSet(ctx, s.k.outChatNext(), strconv.FormatInt(m.Chat, 10), until.UnixMilli())
+		p.ZAdd(ctx, s.k.outQueue(class, chat), redis.Z{Score: float64(m.NotBefore), Member: m.Key})
+		p.HSet(ctx, s.k.outChatNext(), chat, until.UnixMilli())
+		p.ZAdd(ctx, s.k.outReady(class), redis.Z{Score: float64(until.UnixMilli()), Member: chat})
+		s.readyAt(ctx, p, chat, until.UnixMilli(), true)
 		return nil
 	})
 	return err
@@ -158,6 +241,7 @@ func (s *Store) Drop(ctx context.Context, now time.Time, m Outgoing, why string)
 		// Release the chat the claim held, so its next message need not
 		// wait for the lease.
 		p.HSet(ctx, s.k.outChatNext(), strconv.FormatInt(m.Chat, 10), now.UnixMilli())
+		s.readyAt(ctx, p, strconv.FormatInt(m.Chat, 10), now.UnixMilli(), false)
 		p.HDel(ctx, s.k.outMsgs(), m.Key)
 		p.ZRem(ctx, s.k.outInflight(), m.Key)
 		p.ZAdd(ctx, s.k.outDone(), redis.Z{Score: float64(now.UnixMilli()), Member: m.Key})
@@ -173,7 +257,8 @@ func (s *Store) Drop(ctx context.Context, now time.Time, m Outgoing, why string)
 func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	var best float64
 	found := false
-	for _, q := range []string{s.k.outUrgent(), s.k.outNotice(), s.k.outBulk(), s.k.outInflight()} {
+	for _, q := range []string{s.k.outReady(classes[0]), s.k.outReady(classes[1]), s.k.outReady(classes[2]), s.k.outInflight(),
+		s.k.outUrgent(), s.k.outNotice(), s.k.outBulk()} {
 		zs, err := s.rdb.ZRangeWithScores(ctx, q, 0, 0).Result()
 		if err != nil {
 			return time.Time{}, false, err
@@ -185,12 +270,11 @@ func (s *Store) NextDue(ctx context.Context) (time.Time, bool, error) {
 	return time.UnixMilli(int64(best)), found, nil
 }
 
-// OutboxDepth counts the messages waiting in each send class.
+// OutboxDepth counts, per send class, the chats with messages waiting.
 func (s *Store) OutboxDepth(ctx context.Context) (map[string]int64, error) {
 	out := map[string]int64{}
-	for class, q := range map[string]string{string(flows.ClassAnswer): s.k.outUrgent(), string(flows.ClassNotice): s.k.outNotice(),
-		string(flows.ClassBulk): s.k.outBulk()} {
-		n, err := s.rdb.ZCard(ctx, q).Result()
+	for _, class := range classes {
+		n, err := s.rdb.ZCard(ctx, s.k.outReady(class)).Result()
 		if err != nil {
 			return nil, err
 		}
@@ -209,7 +293,7 @@ func (s *Store) OutboxLen(ctx context.Context) (int64, error) {
 func (s *Store) NextAfter(ctx context.Context, t time.Time) (time.Time, bool, error) {
 	var best float64
 	found := false
-	for _, k := range []string{s.k.jobs(), s.k.outUrgent(), s.k.outNotice(), s.k.outBulk()} {
+	for _, k := range []string{s.k.jobs(), s.k.outReady(classes[0]), s.k.outReady(classes[1]), s.k.outReady(classes[2])} {
 		zs, err := s.rdb.ZRangeByScoreWithScores(ctx, k, &redis.ZRangeBy{Min: "(" + itoa(t.UnixMilli()), Max: "+inf", Count: 1}).Result()
 		if err != nil {
 			return time.Time{}, false, err

@@ -201,7 +201,7 @@ func (s *Store) watchKeys(w Watch) []string {
 
 // Effects is everything one step writes, committed all at once.
 type Effects struct {
-	Chats   map[int64][]byte  // chat id -> new state
+	Chats   map[int64][]byte  // chat id -> new state; nil deletes
 	People  map[string][]byte // person id -> binding JSON; nil value deletes
 	Invites []InviteWrite
 	// Records: record name -> field -> value JSON; a nil value deletes
@@ -300,6 +300,10 @@ func (s *Store) alreadyQueued(ctx context.Context, tx *redis.Tx, out []Outgoing)
 func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queued map[string]bool) error {
 	now := eff.Now.UnixMilli()
 	for id, b := range eff.Chats {
+		if b == nil {
+			p.Del(ctx, s.k.chat(id))
+			continue
+		}
 		p.Set(ctx, s.k.chat(id), b, 0)
 	}
 	for id, b := range eff.People {

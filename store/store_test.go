@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"innsjekk/store"
 	"innsjekk/store/storetest"
 )
@@ -156,11 +158,14 @@ func TestOutboxRetryKeepsChatOrderAndLeaseExpiryResends(t *testing.T) {
 		if err := s.Sent(ctx, t0.Add(2*time.Second), got[1], time.Second); err != nil {
 			t.Fatal(err)
 		}
-		// The sender dies holding m1: after the lease it goes out again.
-		if lost, _ := s.Claim(ctx, t0.Add(31*time.Second), 10, 30*time.Second); len(lost) != 0 {
-			t.Fatalf("claimed %v while m1's lease ran", keysOf(lost))
+		// The sender dies holding m1: after the lease and its grace it
+		// goes out again, and m2 does not overtake it meanwhile.
+		for _, at := range []time.Duration{31 * time.Second, 34 * time.Second} {
+			if lost, _ := s.Claim(ctx, t0.Add(at), 10, 30*time.Second); len(lost) != 0 {
+				t.Fatalf("claimed %v at %v while m1's lease (and grace) ran", keysOf(lost), at)
+			}
 		}
-		back, _ := s.Claim(ctx, t0.Add(33*time.Second), 10, 30*time.Second)
+		back, _ := s.Claim(ctx, t0.Add(35*time.Second), 10, 30*time.Second)
 		if fmt.Sprint(keysOf(back)) != "[m1]" {
 			t.Fatalf("after the lease claimed %v, want [m1]", keysOf(back))
 		}
@@ -268,4 +273,82 @@ func TestApplyRetriesOnConflict(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// One chat's deep queue cannot hide another chat's message: claiming
+// walks chats, so the answer to chat 2 goes in the first claim although
+// chat 1 queued a thousand answers before it.
+func TestOutboxIsFairAcrossChats(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
+		ctx := context.Background()
+		var flood []store.Outgoing
+		for i := range 1000 {
+			flood = append(flood, out(fmt.Sprintf("f%04d", i), 1, true, t0))
+		}
+		if err := s.Enqueue(ctx, t0, flood...); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Enqueue(ctx, t0, out("help", 2, true, t0.Add(time.Millisecond))); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.Claim(ctx, t0.Add(time.Second), 2, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(keysOf(got)) != "[f0000 help]" {
+			t.Fatalf("claimed %v, want the flood's first and chat 2's answer", keysOf(got))
+		}
+	})
+}
+
+// A lease renewed while Telegram takes its time keeps the message this
+// sender's; Release gives an unsent claim back at once.
+func TestOutboxRenewAndRelease(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
+		ctx := context.Background()
+		_ = s.Enqueue(ctx, t0, out("a1", 5, false, t0), out("a2", 5, false, t0))
+		got, _ := s.Claim(ctx, t0, 10, 5*time.Second)
+		if len(got) != 1 {
+			t.Fatalf("claimed %v", keysOf(got))
+		}
+		if ok, err := s.Renew(ctx, got[0], t0.Add(20*time.Second)); !ok || err != nil {
+			t.Fatalf("renew: %v %v", ok, err)
+		}
+		if again, _ := s.Claim(ctx, t0.Add(15*time.Second), 10, 5*time.Second); len(again) != 0 {
+			t.Fatalf("claimed %v under a renewed lease", keysOf(again))
+		}
+		if err := s.Release(ctx, got[0], t0.Add(16*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		back, _ := s.Claim(ctx, t0.Add(16*time.Second), 10, 5*time.Second)
+		if fmt.Sprint(keysOf(back)) != "[a1]" || back[0].Attempts != 0 {
+			t.Fatalf("after release claimed %v, want a1 (no attempt counted) before a2", keysOf(back))
+		}
+		if ok, _ := s.Renew(ctx, got[0], t0.Add(40*time.Second)); !ok {
+			t.Fatal("the new claim could not be renewed")
+		}
+		_ = s.Sent(ctx, t0.Add(17*time.Second), back[0], 0)
+		if ok, _ := s.Renew(ctx, back[0], t0.Add(50*time.Second)); ok {
+			t.Fatal("renewed a message already sent")
+		}
+	})
+}
+
+// Messages the first release queued, in one queue per class, are sent.
+func TestOutboxDrainsTheFirstReleaseQueues(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			prog := storetest.Programme(t, b.Conn)
+			s := store.New(b.Conn.Client, prog)
+			pre := "innsjekk:{" + prog + "}:"
+			old := `{"key":"old1","chat":9,"c":"9","nb":` + fmt.Sprint(t0.UnixMilli()) + `,"urgent":true,"payload":{}}`
+			b.Conn.Client.HSet(ctx, pre+"out:msgs", "old1", old)
+			b.Conn.Client.ZAdd(ctx, pre+"out:urgent", redis.Z{Score: float64(t0.UnixMilli()), Member: "old1"})
+			got, err := s.Claim(ctx, t0, 10, 5*time.Second)
+			if err != nil || fmt.Sprint(keysOf(got)) != "[old1]" {
+				t.Fatalf("claimed %v, %v; want the first release's message", keysOf(got), err)
+			}
+		})
+	}
 }
