@@ -166,6 +166,7 @@ func (a *App) Run(ctx context.Context) error {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", a.metrics.handler())
+	mux.Handle("GET /ics/{file}", a.feeds())
 	var intake func(context.Context) error
 	if a.cfg.WebhookURL != "" {
 		u, err := url.Parse(a.cfg.WebhookURL)

@@ -55,8 +55,9 @@ func init() {
 	commands = []command{
 		{"run", "[--roster FILE]", "run the bot (TELEGRAM_TOKEN required)", cmdRun},
 		{"sandbox", "[--listen ADDR] [--roster FILE]", "try the bot in a browser, offline", cmdSandbox},
-		{"roster", "check|import|export [FILE]", "validate, load or print the roster", cmdRoster},
-		{"invite", "PERSON_ID [--qr FILE] [--days N]", "make a single-use invite link", cmdInvite},
+		{"roster", rosterArgs, "validate, load or print the roster (YAML or CSV)", cmdRoster},
+		{"invite", inviteArgs, "make invite links, or a PDF sheet of them", cmdInvite},
+		{"ics", icsArgs, "a calendar feed: its URL, or the feed", cmdICS},
 		{"slots", "PARTICIPANT_ID [--from DATE] [--days N] [--json]", "print free Nav meeting slots", cmdSlots},
 		{"digest", digestArgs, "print a staff member's digest (what /today shows)", cmdDigest},
 		{"forget", "PERSON_ID", "erase a person's reports, chat binding and conversation", cmdForget},
@@ -110,7 +111,7 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintln(w, "\nenvironment: TELEGRAM_TOKEN, TELEGRAM_API_URL, REDIS_URL, REDIS_SENTINEL_MASTER, REDIS_ADDRS,")
 	fmt.Fprintln(w, "  INNSJEKK_ROSTER, INNSJEKK_WEBHOOK_URL, INNSJEKK_WEBHOOK_SECRET, INNSJEKK_LISTEN,")
-	fmt.Fprintln(w, "  INNSJEKK_BOT_USERNAME, INNSJEKK_LOG. 'innsjekk COMMAND -h' explains a command.")
+	fmt.Fprintln(w, "  INNSJEKK_BOT_USERNAME, INNSJEKK_PUBLIC_URL, INNSJEKK_LOG. 'innsjekk COMMAND -h' explains a command.")
 }
 
 func helpFor(e *env, name string) int {

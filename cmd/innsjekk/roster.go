@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"innsjekk/app"
@@ -11,8 +14,12 @@ import (
 	"innsjekk/store"
 )
 
+const rosterArgs = "check|import|export [FILE] [--with YAML] [--csv]"
+
 func cmdRoster(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "roster", "check|import|export [FILE]", "validate, load or print the roster")
+	fs := newFlags(e, "roster", rosterArgs, "validate, load or print the roster")
+	with := fs.String("with", "", "the YAML file with the programme, staff and employers, beside a participants CSV")
+	asCSV := fs.Bool("csv", false, "export: print the participants as CSV (with --with FILE, write the rest there)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -25,7 +32,10 @@ func cmdRoster(ctx context.Context, e *env, args []string) error {
 		if len(pos) != 2 {
 			return usagef("%s needs exactly one FILE", pos[0])
 		}
-		r, data, err := app.LoadRosterFile(pos[1])
+		if *asCSV {
+			return usagef("--csv is for export; a .csv FILE is read as CSV")
+		}
+		r, data, err := loadRoster(pos[1], *with)
 		if err != nil {
 			return rosterError(e, err)
 		}
@@ -50,6 +60,9 @@ func cmdRoster(ctx context.Context, e *env, args []string) error {
 		if len(pos) != 1 {
 			return usagef("export takes no FILE; it prints to stdout")
 		}
+		if *with != "" && !*asCSV {
+			return usagef("--with goes with --csv: the YAML export holds the whole roster")
+		}
 		conn, err := openStore(ctx, e)
 		if err != nil {
 			return err
@@ -59,14 +72,65 @@ func cmdRoster(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		out, err := r.Export()
+		if !*asCSV {
+			out, err := r.Export()
+			if err != nil {
+				return err
+			}
+			_, err = e.stdout.Write(out)
+			return err
+		}
+		out, err := r.ExportCSV()
 		if err != nil {
 			return err
+		}
+		if *with != "" {
+			base, err := r.ExportBase()
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(*with, base, 0o644); err != nil {
+				return fmt.Errorf("write %s: %w", *with, err)
+			}
 		}
 		_, err = e.stdout.Write(out)
 		return err
 	}
 	return usagef("unknown action %q: use check, import or export", pos[0])
+}
+
+// loadRoster reads a roster file: YAML, or a participants CSV (the name
+// ends in .csv) with the YAML file that holds the rest (--with). It
+// returns the roster and the YAML to store, which for a CSV is the
+// merged roster written out, since the store and the running bot read
+// YAML.
+func loadRoster(path, with string) (*roster.Roster, []byte, error) {
+	if !strings.EqualFold(filepath.Ext(path), ".csv") {
+		if with != "" {
+			return nil, nil, usagef("--with goes with a participants .csv file")
+		}
+		return app.LoadRosterFile(path)
+	}
+	if with == "" {
+		return nil, nil, usagef("a participants CSV needs --with programme.yaml (the programme, staff and employers)")
+	}
+	csvData, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read roster: %w", err)
+	}
+	yamlData, err := os.ReadFile(with)
+	if err != nil {
+		return nil, nil, fmt.Errorf("read roster: %w", err)
+	}
+	r, err := roster.ParseCSV(path, csvData, with, yamlData)
+	if err != nil {
+		return nil, nil, err
+	}
+	data, err := r.Export()
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, data, nil
 }
 
 // rosterError prints every problem as FILE:LINE: message and fails.
