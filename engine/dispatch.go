@@ -289,7 +289,13 @@ func (e *Engine) apology(in flows.Input) (res flows.Result) {
 // step that is run again queues nothing new.
 func (e *Engine) effects(r store.Reader, res flows.Result, chat int64, people map[string]flows.Binding, keyBase string, now time.Time) (store.Effects, error) {
 	eff := store.Effects{Now: now, Chats: map[int64][]byte{}}
-	if chat != 0 {
+	switch {
+	case chat == 0:
+	case res.Chat.Person == "" && len(res.Chat.Open) == 0:
+		// Nothing to keep about a chat bound to nobody: a stranger leaves
+		// no trace beyond the dedupe window.
+		eff.Chats[chat] = nil
+	default:
 		b, err := codec.EncodeChat(res.Chat)
 		if err != nil {
 			return eff, err

@@ -77,7 +77,8 @@ type Options struct {
 	Workers      int           // update workers, default 8
 	GlobalRate   float64       // messages per second in all, default 25
 	ChatSpacing  time.Duration // between two messages to one chat, default 1s
-	SendLease    time.Duration // a claimed message not confirmed by then is sent again, default 60s
+	SendLease    time.Duration // a claim not renewed by then is sent again (after a short grace), default 5s
+	SendTimeout  time.Duration // one request to Telegram, default 30s
 	JobLease     time.Duration // default 60s
 	MaxBackoff   time.Duration // cap on 5xx back-off, default 1m
 	PollInterval time.Duration // fallback wake-up of the loops, default 500ms
@@ -94,7 +95,12 @@ func (o *Options) defaults() {
 		o.ChatSpacing = time.Second
 	}
 	if o.SendLease <= 0 {
-		o.SendLease = 60 * time.Second
+		// Short, because it is renewed while a send runs: after a kill -9
+		// the dead process's claims are free again within seconds.
+		o.SendLease = 5 * time.Second
+	}
+	if o.SendTimeout <= 0 {
+		o.SendTimeout = 30 * time.Second
 	}
 	if o.JobLease <= 0 {
 		o.JobLease = time.Minute

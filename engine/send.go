@@ -17,7 +17,9 @@ import (
 // time, spaced per chat), sends them within the global rate, and records
 // the outcome. A message is confirmed in the store only after Telegram
 // accepted it, so a crash in between sends it again after the lease; that
-// is the one duplicate Telegram's API leaves us no way to prevent.
+// is the one duplicate Telegram's API leaves us no way to prevent. The
+// lease is short and renewed while the send runs, so that after a crash
+// the chat goes on within seconds.
 func (e *Engine) send(ctx context.Context) {
 	lim := rate.NewLimiter(rate.Limit(e.opt.GlobalRate), max(1, int(e.opt.GlobalRate/5)))
 	sem := make(chan struct{}, 8)
@@ -41,8 +43,11 @@ func (e *Engine) send(ctx context.Context) {
 			sleep(ctx, e.wakeSend, time.Second)
 			continue
 		}
-		for _, m := range batch {
+		for i, m := range batch {
 			if err := lim.Wait(ctx); err != nil {
+				// Stopping: what was claimed but not started goes back at
+				// once rather than wait out its lease.
+				e.release(batch[i:])
 				break
 			}
 			sem <- struct{}{}
@@ -73,16 +78,74 @@ func (e *Engine) untilNextSend(ctx context.Context) time.Duration {
 	return d
 }
 
+// release gives claims back unsent.
+func (e *Engine) release(ms []store.Outgoing) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for _, m := range ms {
+		if err := e.st.Release(ctx, m, e.clock.Now()); err != nil {
+			e.log.Warn("release claim", "key", m.Key, "err", err)
+		}
+	}
+}
+
+// renewing keeps m's lease while a send runs, so a slow Telegram does not
+// get the message handed out twice; it stops when the send is over.
+func (e *Engine) renewing(m store.Outgoing) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(e.opt.SendLease / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				ctx, cancel := context.WithTimeout(context.Background(), e.opt.SendLease/3)
+				if _, err := e.st.Renew(ctx, m, e.clock.Now().Add(e.opt.SendLease)); err != nil {
+					e.log.Debug("renew lease", "key", m.Key, "err", err)
+				}
+				cancel()
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// recordSent records an accepted message, trying until Redis takes it:
+// only this process knows Telegram accepted it, and giving up would send
+// it again once the lease and its grace have passed.
+func (e *Engine) recordSent(ctx context.Context, m store.Outgoing) {
+	wait := 50 * time.Millisecond
+	for start := time.Now(); ; {
+		err := e.st.Sent(ctx, e.clock.Now(), m, e.opt.ChatSpacing)
+		if err == nil {
+			return
+		}
+		if store.Closed(err) || time.Since(start) > 10*time.Minute {
+			e.log.Error("record sent message: giving up", "key", m.Key, "err", err)
+			return
+		}
+		e.log.Warn("record sent message; retrying", "key", m.Key, "err", err)
+		e.observe(Event{Kind: "redis_error", Detail: "sent"})
+		time.Sleep(wait)
+		wait = min(wait*2, 250*time.Millisecond)
+	}
+}
+
 func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 	var say flows.Say
 	if m.Kind == "" {
 		say, _ = codec.DecodeSay(m.Payload)
 	}
-	// A send must end well inside its lease, or the message would be
-	// handed out again while this request still runs.
-	sctx, cancel := context.WithTimeout(ctx, e.opt.SendLease/2)
+	stop := e.renewing(m)
+	sctx, cancel := context.WithTimeout(ctx, e.opt.SendTimeout)
 	err := e.tg.Send(sctx, m)
 	cancel()
+	stop()
 	now := e.clock.Now()
 	ev := Event{Chat: m.Chat, MsgID: say.MsgID, Lang: say.Lang, Reason: string(say.Reason), Person: say.ToPerson,
 		Class: string(m.Queue())}
@@ -90,9 +153,7 @@ func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 		ev.MsgID = m.Kind
 	}
 	if err == nil {
-		if err := e.st.Sent(ctx, now, m, e.opt.ChatSpacing); err != nil {
-			e.log.Error("record sent message", "key", m.Key, "err", err)
-		}
+		e.recordSent(ctx, m)
 		e.stats.Sent.Add(1)
 		ev.Kind, ev.Outcome = "sent", "ok"
 		ev.Detail = say.Text

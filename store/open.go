@@ -127,3 +127,7 @@ type redisLog struct{}
 func (redisLog) Printf(ctx context.Context, format string, v ...any) {
 	slog.Default().DebugContext(ctx, "redis client", "msg", redact(fmt.Sprintf(format, v...)))
 }
+
+// Closed reports whether err says the connection was closed on purpose:
+// nothing will succeed on it again, so retrying is pointless.
+func Closed(err error) bool { return errors.Is(err, redis.ErrClosed) }
