@@ -165,6 +165,14 @@ func (e *Engine) runStep(r store.Reader, snap *Snapshot, chat int64, ev flows.Ev
 			}
 		}
 	}
+	if chat != 0 && input.Chat.Person == "" && ev.Kind != flows.EvTimer && ev.Kind != flows.EvBlocked {
+		// A chat bound to nobody: what it was allowed lately.
+		n, err := r.Counts(chat, "answers", "presses", "invites")
+		if err != nil {
+			return flows.Result{}, store.Effects{}, err
+		}
+		input.Limits = flows.Limits{Answers: n["answers"], Presses: n["presses"], Invites: n["invites"]}
+	}
 	needs := flows.NeedsFor(snap.Roster, input.Chat, ev)
 	if ev.Kind == flows.EvTimer && ev.Timer != nil {
 		// A job runs in its subject's chat; the subject's binding says
@@ -410,6 +418,8 @@ func (e *Engine) effects(r store.Reader, res flows.Result, chat int64, people ma
 			eff.People[a.Person] = nil
 			delete(people, a.Person)
 			eff.Audit = append(eff.Audit, store.AuditEntry{Actor: a.By, Action: "forget", Subject: a.Person})
+		case flows.Count:
+			eff.Counts = append(eff.Counts, store.Count{Chat: chat, Name: a.Name, Window: a.Window})
 		case flows.Answer:
 			// Not stored: answered right after the commit.
 		default:

@@ -123,6 +123,33 @@ type Input struct {
 	// missing one is empty.
 	Records map[Key]Record
 	Event   Event
+	// Limits are what the engine counted for a chat bound to nobody; zero
+	// for everyone else.
+	Limits Limits
+}
+
+// Limits keep one stranger from taking the bot's time: a chat bound to
+// nobody gets few answers, whatever it sends.
+type Limits struct {
+	Answers int // answers to typed text and commands in the last minute
+	Presses int // answered button presses in the last minute
+	Invites int // wrong invite codes in the last hour
+}
+
+// What a stranger is allowed: one answer a minute to what they type, a
+// few more to the buttons of that answer, and ten wrong invite codes an
+// hour (a real code is 96 random bits: ten guesses find nothing).
+const (
+	StrangerAnswers = 1
+	StrangerPresses = 10
+	InviteTries     = 10
+)
+
+// Count asks the engine to count one more Name for this chat (bound to
+// nobody), forgotten after Window.
+type Count struct {
+	Name   string
+	Window time.Duration
 }
 
 // Action is something the engine carries out after it has committed the
@@ -220,6 +247,7 @@ func (SetBinding) action()  {}
 func (UseInvite) action()   {}
 func (SetCommands) action() {}
 func (Forget) action()      {}
+func (Count) action()       {}
 func (Schedule) action()    {}
 func (CancelJob) action()   {}
 

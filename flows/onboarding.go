@@ -3,6 +3,7 @@ package flows
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"innsjekk/locales"
 	"innsjekk/roster"
@@ -37,6 +38,14 @@ func (onboarding) start(s *step) {
 			return
 		}
 		s.unknown()
+		return
+	}
+	if s.me == nil && s.in.Limits.Invites >= InviteTries {
+		// Guessing codes: no more lookups, one short answer a minute.
+		if s.strangerMayHear() {
+			s.reason(ReasonInviteTooMany)
+			s.say("invite.too_many", nil)
+		}
 		return
 	}
 	inv := s.in.Invite
@@ -103,10 +112,29 @@ func privacyNotice(m *me) string {
 }
 
 // refuseInvite answers a bad invite without revealing anything from the
-// roster: the same words whoever the code was for.
+// roster: the same words whoever the code was for. A chat bound to
+// nobody has a few tries an hour.
 func (s *step) refuseInvite(r Reason, id string) {
+	if s.me == nil {
+		s.do(Count{Name: "invites", Window: time.Hour})
+	}
 	s.reason(r)
 	s.say(id, nil)
+}
+
+// strangerMayHear spends one of a stranger's answers, or reports that
+// they have none left this minute: then nothing at all is sent.
+func (s *step) strangerMayHear() bool {
+	name, used, budget := "answers", s.in.Limits.Answers, StrangerAnswers
+	if s.in.Event.Kind == EvButton {
+		name, used, budget = "presses", s.in.Limits.Presses, StrangerPresses
+	}
+	if used >= budget {
+		s.reason(ReasonThrottled)
+		return false
+	}
+	s.do(Count{Name: name, Window: time.Minute})
+	return true
 }
 
 // unknown answers a chat that is bound to nobody with one short line in
@@ -114,6 +142,9 @@ func (s *step) refuseInvite(r Reason, id string) {
 // another. Nothing from the roster, and nothing is stored: the language
 // travels in the buttons.
 func (s *step) unknown() {
+	if !s.strangerMayHear() {
+		return
+	}
 	s.reason(ReasonUnknownChat)
 	lang := HintLang(s.in.Event.LangHint)
 	edit := 0

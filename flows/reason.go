@@ -19,6 +19,8 @@ const (
 	ReasonMenu          Reason = "menu"
 	ReasonNotUnderstood Reason = "not_understood"
 	ReasonNotForRole    Reason = "not_for_role"
+	ReasonThrottled     Reason = "throttled"
+	ReasonInviteTooMany Reason = "invite_too_many"
 	ReasonStaleButton   Reason = "stale_button"
 	ReasonApology       Reason = "apology"
 	ReasonExpired       Reason = "expired"

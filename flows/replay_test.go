@@ -98,7 +98,7 @@ func (w *world) sideEffects(chat int64, who string, res flows.Result) string {
 				}
 			}
 			out = append(out, "changed the binding of "+a.Person)
-		case flows.SetCommands:
+		case flows.SetCommands, flows.Count:
 		default:
 			out = append(out, fmt.Sprintf("%T %+v", a, a))
 		}

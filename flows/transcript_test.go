@@ -111,6 +111,8 @@ type world struct {
 	msgs    map[int64][]*sent // each chat's messages, by id-1
 	menus   map[int64]string
 	chatOf  map[string]int64
+	// counts are a stranger chat's counts, each an expiry time.
+	counts map[int64]map[string][]time.Time
 	// lastPress is each person's last button press, for "again".
 	lastPress map[string]flows.Event
 	pressed   []pressed
@@ -142,7 +144,7 @@ func newWorld(t *testing.T) *world {
 	w := &world{t: t, r: r, cal: schedule.New(r.Programme), now: tuesday, chats: map[int64][]byte{},
 		people: map[string][]byte{}, records: map[flows.Key]map[string]string{}, invites: map[string][]byte{},
 		jobs: map[string]codec.Job{}, planned: map[string]bool{}, msgs: map[int64][]*sent{}, menus: map[int64]string{},
-		chatOf: map[string]int64{}, lastPress: map[string]flows.Event{}, blocked: map[string]bool{}, out: &strings.Builder{}}
+		chatOf: map[string]int64{}, lastPress: map[string]flows.Event{}, counts: map[int64]map[string][]time.Time{}, blocked: map[string]bool{}, out: &strings.Builder{}}
 	for i, id := range allPeople(r) {
 		w.chatOf[id] = int64(1000 + i)
 	}
@@ -416,6 +418,18 @@ func (w *world) run(chat int64, ev flows.Event) flows.Result {
 		}
 		in.Chat = c
 	}
+	if in.Chat.Person == "" && ev.Kind != flows.EvTimer && ev.Kind != flows.EvBlocked {
+		live := func(name string) int {
+			n := 0
+			for _, until := range w.counts[chat][name] {
+				if w.now.Before(until) {
+					n++
+				}
+			}
+			return n
+		}
+		in.Limits = flows.Limits{Answers: live("answers"), Presses: live("presses"), Invites: live("invites")}
+	}
 	needs := flows.NeedsFor(w.r, in.Chat, ev)
 	if ev.Kind == flows.EvTimer {
 		needs.People = append(needs.People, ev.Timer.TimerSubject())
@@ -549,6 +563,11 @@ func (w *world) apply(chat int64, res flows.Result) {
 			delete(w.people, a.Person)
 			fmt.Fprintf(w.out, "  🗑 %s erased\n", a.Person)
 		case flows.SetCommands:
+		case flows.Count:
+			if w.counts[chat] == nil {
+				w.counts[chat] = map[string][]time.Time{}
+			}
+			w.counts[chat][a.Name] = append(w.counts[chat][a.Name], w.now.Add(a.Window))
 		default:
 			w.t.Fatalf("unknown action %T", a)
 		}

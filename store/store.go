@@ -84,6 +84,29 @@ func (r Reader) Chat(id int64) ([]byte, error) {
 	return b, err
 }
 
+// Counts returns a chat's counts (see Effects.Counts), zero for those
+// that expired or never were.
+func (r Reader) Counts(chat int64, names ...string) (map[string]int, error) {
+	ks := make([]string, len(names))
+	for i, n := range names {
+		ks[i] = r.k.limit(chat, n)
+	}
+	if err := r.watch(ks...); err != nil {
+		return nil, err
+	}
+	vals, err := r.tx.MGet(r.ctx, ks...).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(names))
+	for i, v := range vals {
+		if s, ok := v.(string); ok {
+			out[names[i]], _ = strconv.Atoi(s)
+		}
+	}
+	return out, nil
+}
+
 // Bindings returns the bindings of the people named, person id -> JSON;
 // people without one are left out.
 func (r Reader) Bindings(ids []string) (map[string]string, error) {
@@ -199,6 +222,13 @@ func (s *Store) watchKeys(w Watch) []string {
 	return ks
 }
 
+// Count is one more of something a chat did.
+type Count struct {
+	Chat   int64
+	Name   string
+	Window time.Duration
+}
+
 // Effects is everything one step writes, committed all at once.
 type Effects struct {
 	Chats   map[int64][]byte  // chat id -> new state; nil deletes
@@ -216,6 +246,9 @@ type Effects struct {
 	// §3.1, §6).
 	DropRecords []string
 	ForgetChats []int64
+	// Counts add one to a chat's named count, which is forgotten Window
+	// after its first.
+	Counts []Count
 	// Audit records staff actions on someone else's data.
 	Audit []AuditEntry
 	Seen  int64 // the update handled: marked seen, removed from the inbox
@@ -346,6 +379,11 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 	}
 	for _, c := range eff.ForgetChats {
 		p.Del(ctx, s.k.chat(c))
+	}
+	for _, c := range eff.Counts {
+		k := s.k.limit(c.Chat, c.Name)
+		p.SetNX(ctx, k, 0, c.Window)
+		p.Incr(ctx, k)
 	}
 	for _, a := range eff.Audit {
 		p.XAdd(ctx, &redis.XAddArgs{Stream: s.k.audit(), Values: map[string]any{
