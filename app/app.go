@@ -32,14 +32,19 @@ type App struct {
 	ln      net.Listener
 	clock   engine.Clock
 	metrics *metrics
-	Roster  *roster.Roster
+
+	readTimeout time.Duration
+	Roster      *roster.Roster
 }
 
 // Options are what tests and the sandbox set besides Config.
 type Options struct {
-	Clock  engine.Clock
-	Conn   *store.Conn // an open store to use instead of cfg.Redis
-	Engine engine.Options
+	// ReadTimeout bounds reading a whole request, body included; default
+	// 15 s.
+	ReadTimeout time.Duration
+	Clock       engine.Clock
+	Conn        *store.Conn // an open store to use instead of cfg.Redis
+	Engine      engine.Options
 	// Listener to serve on instead of cfg.Listen (tests pass ":0").
 	Listener net.Listener
 	// RosterName and RosterData give a roster to import instead of a file
@@ -60,7 +65,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger, opt Options) (*App, 
 	if err := locales.Check(); err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, clock: opt.Clock}
+	a := &App{cfg: cfg, log: log, clock: opt.Clock, readTimeout: opt.ReadTimeout}
+	if a.readTimeout <= 0 {
+		a.readTimeout = 15 * time.Second
+	}
 	if a.clock == nil {
 		a.clock = engine.SystemClock{}
 	}
@@ -173,7 +181,7 @@ func (a *App) Run(ctx context.Context) error {
 		if err != nil || u.Path == "" {
 			return fmt.Errorf("INNSJEKK_WEBHOOK_URL %q needs a path", a.cfg.WebhookURL)
 		}
-		mux.Handle("POST "+u.Path, &bot.Webhook{Secret: a.cfg.WebhookSecret, Intake: a.eng, Log: a.log})
+		mux.Handle("POST "+u.Path, &bot.Webhook{Secret: a.cfg.WebhookSecret, Intake: a.eng, Client: a.client, Languages: a.eng, Log: a.log})
 		intake = func(ctx context.Context) error {
 			if err := a.client.SetWebhook(ctx, a.cfg.WebhookURL, a.cfg.WebhookSecret); err != nil {
 				return fmt.Errorf("set webhook: %w", err)
@@ -183,10 +191,13 @@ func (a *App) Run(ctx context.Context) error {
 			return nil
 		}
 	} else {
-		a.poller = &bot.Poller{Client: a.client, Intake: a.eng, Offsets: a.st, Log: a.log}
+		a.poller = &bot.Poller{Client: a.client, Intake: a.eng, Offsets: a.st, Languages: a.eng, Log: a.log}
 		intake = a.poller.Run
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// A slow client may not hold a connection: Telegram's webhook posts a
+	// small body at once, and every other endpoint takes none.
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: a.readTimeout,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	engCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopEngine()
 	var wg sync.WaitGroup

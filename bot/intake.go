@@ -23,7 +23,7 @@ import (
 
 // Intake is where updates are stored before they are confirmed.
 type Intake interface {
-	Intake(ctx context.Context, raw []byte) error
+	Intake(ctx context.Context, raws ...[]byte) error
 }
 
 // Offsets keeps the long-polling offset across restarts.
@@ -36,14 +36,61 @@ type Offsets interface {
 // update to Telegram (by asking for a higher offset) only after the update
 // is stored durably, so a crash loses nothing.
 type Poller struct {
-	Client  *Client
-	Intake  Intake
-	Offsets Offsets
-	Log     *slog.Logger
+	Client    *Client
+	Intake    Intake
+	Offsets   Offsets
+	Languages Languages // optional: the language each chat reads
+	Log       *slog.Logger
 
 	mu      sync.Mutex
-	told    map[int64]time.Time // chats told "try again" recently
 	running bool
+	again   tryAgain
+}
+
+// Languages says which language a chat reads without asking the store,
+// for the one message sent while the store is down.
+type Languages interface {
+	ChatLanguage(chat int64) (string, bool)
+}
+
+// tryAgain tells people whose update could not be stored that it will
+// take a while: everyone who wrote, each at most once a minute, in their
+// own language where the bot knows it, else in their Telegram app's.
+type tryAgain struct {
+	mu   sync.Mutex
+	told map[int64]time.Time
+}
+
+func (t *tryAgain) tell(ctx context.Context, c *Client, langs Languages, log *slog.Logger, raw []byte) {
+	in, err := c.Decode(raw)
+	if err != nil || in.Chat == 0 {
+		return
+	}
+	t.mu.Lock()
+	if t.told == nil {
+		t.told = map[int64]time.Time{}
+	}
+	now := time.Now()
+	if last, ok := t.told[in.Chat]; ok && now.Sub(last) < time.Minute {
+		t.mu.Unlock()
+		return
+	}
+	t.told[in.Chat] = now
+	for chat, at := range t.told {
+		if now.Sub(at) > time.Minute {
+			delete(t.told, chat) // a long outage must not grow this map for ever
+		}
+	}
+	t.mu.Unlock()
+	lang := flows.HintLang(in.Event.LangHint)
+	if langs != nil {
+		if l, ok := langs.ChatLanguage(in.Chat); ok {
+			lang = l
+		}
+	}
+	if err := c.SendText(ctx, in.Chat, flows.TryAgain(lang)); err != nil {
+		log.Warn("tell try again", "chat_id", in.Chat, "err", err)
+	}
 }
 
 // Running reports whether the poller has polled recently (for /readyz).
@@ -82,6 +129,8 @@ func (p *Poller) Run(ctx context.Context) error {
 			continue
 		}
 		stored := true
+		next := offset
+		raws := make([][]byte, 0, len(ups))
 		for _, raw := range ups {
 			var head struct {
 				UpdateID int64 `json:"update_id"`
@@ -89,22 +138,29 @@ func (p *Poller) Run(ctx context.Context) error {
 			if json.Unmarshal(raw, &head) != nil {
 				continue
 			}
-			if err := p.Intake.Intake(ctx, raw); err != nil {
-				if !errors.Is(err, engine.ErrBadUpdate) {
-					// The store is down. The update stays unconfirmed at
-					// Telegram, which keeps it for a day, and is handled
-					// once the store is back; the user hears that it will
-					// take a while.
-					p.tellTryAgain(ctx, raw)
-					p.Log.Error("store update", "update_id", head.UpdateID, "err", err)
-					stored = false
-					break
-				}
-				p.Log.Warn("malformed update skipped", "update_id", head.UpdateID)
-			}
-			offset = max(offset, head.UpdateID+1)
+			next = max(next, head.UpdateID+1)
+			raws = append(raws, raw)
 		}
-		if len(ups) > 0 {
+		// One round trip for the whole batch, stored all or not at all.
+		if err := p.Intake.Intake(ctx, raws...); err != nil && len(raws) > 0 {
+			if errors.Is(err, engine.ErrBadUpdate) {
+				p.Log.Warn("malformed updates skipped", "count", len(raws))
+			} else {
+				// The store is down. The updates stay unconfirmed at
+				// Telegram, which keeps them for a day, and are handled
+				// once the store is back; everyone who wrote hears that
+				// it will take a while.
+				for _, raw := range raws {
+					p.again.tell(ctx, p.Client, p.Languages, p.Log, raw)
+				}
+				p.Log.Error("store updates", "count", len(raws), "err", err)
+				stored = false
+			}
+		}
+		if stored {
+			offset = next
+		}
+		if stored && len(ups) > 0 {
 			if err := p.Offsets.SetOffset(ctx, offset); err != nil {
 				p.Log.Warn("store offset", "err", err)
 			}
@@ -117,31 +173,6 @@ func (p *Poller) Run(ctx context.Context) error {
 		backoff = 100 * time.Millisecond
 	}
 	return nil
-}
-
-func (p *Poller) tellTryAgain(ctx context.Context, raw []byte) {
-	in, err := p.Client.Decode(raw)
-	if err != nil || in.Chat == 0 {
-		return
-	}
-	p.mu.Lock()
-	if p.told == nil {
-		p.told = map[int64]time.Time{}
-	}
-	last, ok := p.told[in.Chat]
-	now := time.Now()
-	if ok && now.Sub(last) < time.Minute {
-		p.mu.Unlock()
-		return
-	}
-	p.told[in.Chat] = now
-	p.mu.Unlock()
-	// The store holds the person's language and is down, so Telegram's
-	// hint is all there is.
-	text := flows.TryAgain(flows.HintLang(in.Event.LangHint))
-	if err := p.Client.SendText(ctx, in.Chat, text); err != nil {
-		p.Log.Warn("tell try again", "chat_id", in.Chat, "err", err)
-	}
 }
 
 // getUpdates asks for updates from offset on, waiting up to pollTimeout.
@@ -212,9 +243,13 @@ const MaxWebhookBody = 1 << 20
 // Webhook receives updates that Telegram POSTs. It answers 200 only after
 // the update is stored, so Telegram retries whatever we could not store.
 type Webhook struct {
-	Secret string
-	Intake Intake
-	Log    *slog.Logger
+	Secret    string
+	Intake    Intake
+	Client    *Client   // optional: to tell people to try again while the store is down
+	Languages Languages // optional
+	Log       *slog.Logger
+
+	again tryAgain
 }
 
 func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -245,6 +280,10 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.Log.Error("store webhook update", "err", err)
+		if h.Client != nil {
+			// Telegram retries the update; the person hears why it waits.
+			h.again.tell(r.Context(), h.Client, h.Languages, h.Log, body)
+		}
 		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}

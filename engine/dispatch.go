@@ -14,63 +14,94 @@ import (
 	"innsjekk/store"
 )
 
-// dispatch hands stored updates to workers: all updates of one chat go to
-// the same worker, so they are handled in order, while different chats run
-// in parallel on a bounded number of workers.
+// dispatch hands stored updates to workers, one update per chat at a
+// time: a chat's next update goes only after its last one is committed,
+// so each chat is handled in order, while different chats run in parallel
+// on a bounded number of workers. The store offers the oldest update of
+// each waiting chat, so a chat that floods the bot holds up only itself.
 func (e *Engine) dispatch(ctx context.Context) {
+	e.requeueFirstRelease(ctx)
 	n := e.opt.Workers
-	queues := make([]chan store.Pending, n)
-	var mu sync.Mutex
-	busy := map[int64]bool{} // update ids handed out and not finished
+	work := make(chan store.Pending)
+	done := make(chan int64, n)
 	var wg sync.WaitGroup
-	for i := range queues {
-		queues[i] = make(chan store.Pending, 64)
+	for range n {
 		wg.Add(1)
-		go func(q chan store.Pending) {
+		go func() {
 			defer wg.Done()
-			stopped := false
-			for p := range q {
-				// Once one update could not be finished at shutdown, the
-				// rest of this worker's queue waits for the restart too,
-				// so a chat's updates are never committed out of order.
-				if !stopped && !e.handleRetrying(ctx, p) {
-					stopped = true
-				}
-				mu.Lock()
-				delete(busy, p.ID)
-				mu.Unlock()
+			for p := range work {
+				e.handleRetrying(ctx, p)
+				done <- p.Chat
 			}
-		}(queues[i])
+		}()
 	}
 	defer func() {
-		for _, q := range queues {
-			close(q)
-		}
+		close(work)
 		wg.Wait()
 	}()
+	busy := map[int64]bool{} // chats with an update being handled
+	finished := func(c int64) { delete(busy, c) }
 	for ctx.Err() == nil {
-		pend, err := e.st.PendingUpdates(ctx, 256)
-		if err != nil && ctx.Err() == nil {
-			e.log.Warn("read inbox", "err", err)
-			e.observe(Event{Kind: "redis_error", Detail: "inbox"})
-		}
-		for _, p := range pend {
-			mu.Lock()
-			if busy[p.ID] {
-				mu.Unlock()
-				continue
-			}
-			busy[p.ID] = true
-			mu.Unlock()
-			chat := e.chatOf(p.Raw)
-			q := queues[uint64(chat)%uint64(n)]
+		for drained := false; !drained; {
 			select {
-			case q <- p:
-			case <-ctx.Done():
-				return
+			case c := <-done:
+				finished(c)
+			default:
+				drained = true
 			}
 		}
-		sleep(ctx, e.wakeIntake, e.opt.PollInterval)
+		full := false
+		if free := n - len(busy); free > 0 {
+			pend, err := e.st.PendingUpdates(ctx, int64(free), busy)
+			if err != nil && ctx.Err() == nil {
+				e.log.Warn("read inbox", "err", err)
+				e.observe(Event{Kind: "redis_error", Detail: "inbox"})
+			}
+			for _, p := range pend {
+				busy[p.Chat] = true
+				select {
+				case work <- p:
+				case <-ctx.Done():
+					return
+				}
+			}
+			full = err == nil && len(pend) == free
+		}
+		if full {
+			continue // there may be more waiting: look again at once
+		}
+		// A finishing worker wakes the dispatcher as much as new updates do.
+		t := time.NewTimer(e.opt.PollInterval)
+		select {
+		case <-ctx.Done():
+		case <-e.wakeIntake:
+		case c := <-done:
+			finished(c)
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+// requeueFirstRelease moves updates the first release left in its single
+// queue into their chats' queues.
+func (e *Engine) requeueFirstRelease(ctx context.Context) {
+	for ctx.Err() == nil {
+		ps, err := e.st.FirstReleasePending(ctx, 256)
+		if err != nil {
+			e.log.Warn("requeue first-release updates", "err", err)
+			return
+		}
+		if len(ps) == 0 {
+			return
+		}
+		for i := range ps {
+			ps[i].Chat = e.chatOf(ps[i].Raw)
+		}
+		if err := e.st.Requeue(ctx, ps); err != nil {
+			e.log.Warn("requeue first-release updates", "err", err)
+			return
+		}
 	}
 }
 
@@ -114,7 +145,7 @@ func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 	if err != nil || in.Chat == 0 {
 		// Nothing for the flows: mark it handled so it is not tried again.
 		return e.st.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
-			return store.Effects{Seen: p.ID, Now: e.clock.Now()}, false, nil
+			return store.Effects{Seen: p.ID, SeenChat: p.Chat, Now: e.clock.Now()}, false, nil
 		})
 	}
 	in.UpdateID = p.ID
@@ -129,11 +160,11 @@ func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 		}
 		if seen {
 			duplicate = true
-			return store.Effects{Seen: p.ID, Now: now}, false, nil
+			return store.Effects{Seen: p.ID, SeenChat: p.Chat, Now: now}, false, nil
 		}
 		var eff store.Effects
 		res, eff, err = e.runStep(r, snap, in.Chat, in.Event, fmt.Sprintf("u%020d", p.ID), now)
-		eff.Seen = p.ID
+		eff.Seen, eff.SeenChat = p.ID, p.Chat
 		return eff, false, err
 	})
 	if err != nil {
@@ -449,6 +480,11 @@ func (e *Engine) afterCommit(ctx context.Context, in Incoming, res flows.Result)
 			if !errors.As(err, &se) || se.Kind != SendRejected {
 				e.log.Debug("answer callback", "err", err)
 			}
+		}
+	}
+	for _, a := range res.Actions {
+		if say, ok := a.(flows.Say); ok && say.To == in.Chat && say.Lang != "" {
+			e.langs.Store(in.Chat, say.Lang)
 		}
 	}
 	person := res.Chat.Person

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"innsjekk/codec"
 	"innsjekk/flows"
 	"innsjekk/roster"
 	"innsjekk/schedule"
@@ -141,6 +142,42 @@ type Engine struct {
 
 	// stepFn replaces flows.Step in tests that need a step to misbehave.
 	stepFn func(flows.Input) flows.Result
+
+	// langs is the language each chat was last spoken to in, kept in
+	// memory: while Redis is down it is all there is to say "try again"
+	// in the person's own language.
+	langs sync.Map // int64 -> string
+}
+
+// ChatLanguage returns the language chat was last spoken to in.
+func (e *Engine) ChatLanguage(chat int64) (string, bool) {
+	v, ok := e.langs.Load(chat)
+	if !ok {
+		return "", false
+	}
+	return v.(string), true
+}
+
+// learnLanguages fills the chat languages from the stored bindings.
+func (e *Engine) learnLanguages(ctx context.Context) {
+	raw, err := e.st.People(ctx)
+	snap := e.snap.Load()
+	if err != nil || snap == nil {
+		return
+	}
+	for id, v := range raw {
+		b, err := codec.DecodeBinding([]byte(v))
+		if err != nil || b.Chat == 0 {
+			continue
+		}
+		lang := b.Lang
+		if p, _ := snap.Roster.Person(id); lang == "" && p != nil {
+			lang = p.Language
+		}
+		if roster.ShipsLanguage(lang) {
+			e.langs.Store(b.Chat, lang)
+		}
+	}
 }
 
 // Event is something the engine did, for logs, metrics and the sandbox.
@@ -219,24 +256,39 @@ func (e *Engine) observe(ev Event) {
 	}
 }
 
-// Intake stores one raw update durably; only after it returns nil may the
-// update be confirmed to Telegram.
-func (e *Engine) Intake(ctx context.Context, raw []byte) error {
-	var head struct {
-		UpdateID int64 `json:"update_id"`
+// Intake stores raw updates durably, all in one round trip; only after it
+// returns nil may they be confirmed to Telegram. Updates that are not
+// JSON with an update_id are left out (ErrBadUpdate when that is all of
+// them): retrying cannot make them readable.
+func (e *Engine) Intake(ctx context.Context, raws ...[]byte) error {
+	ups := make([]store.Update, 0, len(raws))
+	for _, raw := range raws {
+		var head struct {
+			UpdateID int64 `json:"update_id"`
+		}
+		if err := json.Unmarshal(raw, &head); err != nil || head.UpdateID == 0 {
+			continue
+		}
+		u := store.Update{ID: head.UpdateID, Raw: raw}
+		if in, err := e.tg.Decode(raw); err == nil {
+			u.Chat = in.Chat
+		}
+		ups = append(ups, u)
 	}
-	if err := json.Unmarshal(raw, &head); err != nil || head.UpdateID == 0 {
+	if len(ups) == 0 {
 		return ErrBadUpdate
 	}
-	fresh, err := e.st.Intake(ctx, head.UpdateID, raw)
+	fresh, err := e.st.Intake(ctx, ups...)
 	if err != nil {
 		e.observe(Event{Kind: "redis_error", Detail: "intake"})
-		return fmt.Errorf("intake %d: %w", head.UpdateID, err)
+		return fmt.Errorf("intake %d: %w", ups[0].ID, err)
 	}
-	e.observe(Event{Kind: "intake"})
-	if !fresh {
-		e.stats.Duplicates.Add(1)
-		e.log.Debug("duplicate update", "update_id", head.UpdateID)
+	for i, ok := range fresh {
+		e.observe(Event{Kind: "intake"})
+		if !ok {
+			e.stats.Duplicates.Add(1)
+			e.log.Debug("duplicate update", "update_id", ups[i].ID)
+		}
 	}
 	select {
 	case e.wakeIntake <- struct{}{}:
@@ -256,6 +308,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	e.running.Store(true)
 	defer e.running.Store(false)
+	e.learnLanguages(ctx)
 	var wg sync.WaitGroup
 	wg.Add(3)
 	go func() { defer wg.Done(); e.dispatch(ctx) }()

@@ -10,36 +10,155 @@ import (
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// intakeScript stores an update unless it was stored or handled before.
+// seenWindow is how many update ids below the highest handled one are
+// remembered one by one. Telegram numbers updates in order and redelivers
+// only what was not confirmed, so an id further back is a redelivery.
+const seenWindow = 10000
+
+// Update is one update as it arrived, with the chat it belongs to (0 for
+// updates no flow handles, which are kept apart and marked handled).
+type Update struct {
+	ID   int64
+	Chat int64
+	Raw  []byte
+}
+
+// intakeScript stores updates unless stored or handled before, each in its
+// chat's queue.
 //
-// KEYS: 1 updates, 2 pending, 3 seen
-// ARGV: 1 update id, 2 update JSON
-// Returns: 1 stored, 0 duplicate.
+// KEYS: 1 updates, 2 seen, 3 seen max, 4 ready
+// ARGV: 1 key prefix, 2 window, then id, chat, JSON for each update
+// Returns: for each update, 1 stored or 0 duplicate.
 var intakeScript = redis.NewScript(`
-if redis.call('ZSCORE', KEYS[3], ARGV[1]) then return 0 end
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end
-redis.call('ZADD', KEYS[2], ARGV[1], ARGV[1])
-return 1
+local pre, window = ARGV[1], tonumber(ARGV[2])
+local max = tonumber(redis.call('GET', KEYS[3]) or '0')
+local out = {}
+for i = 3, #ARGV, 3 do
+  local id, chat, raw = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  local n = tonumber(id)
+  if n <= max - window or redis.call('ZSCORE', KEYS[2], id) or redis.call('HSETNX', KEYS[1], id, raw) == 0 then
+    out[#out + 1] = 0
+  else
+    redis.call('ZADD', pre .. 'in:q:' .. chat, n, id)
+    redis.call('ZADD', KEYS[4], 'LT', n, chat)
+    out[#out + 1] = 1
+  end
+end
+return out
 `)
 
-// Intake stores an update durably. It reports false for an update that
-// was already stored or handled.
-func (s *Store) Intake(ctx context.Context, id int64, raw []byte) (bool, error) {
-	n, err := intakeScript.Run(ctx, s.rdb, []string{s.k.updates(), s.k.pending(), s.k.seen()}, id, raw).Int()
-	if err != nil {
-		return false, err
+// Intake stores updates durably, in one round trip, and reports for each
+// whether it was new (false: stored or handled before).
+func (s *Store) Intake(ctx context.Context, ups ...Update) ([]bool, error) {
+	if len(ups) == 0 {
+		return nil, nil
 	}
-	return n == 1, nil
+	args := make([]any, 0, 2+3*len(ups))
+	args = append(args, s.k.p, seenWindow)
+	for _, u := range ups {
+		args = append(args, u.ID, u.Chat, u.Raw)
+	}
+	res, err := intakeScript.Run(ctx, s.rdb, []string{s.k.updates(), s.k.seen(), s.k.seenMax(), s.k.inReady()}, args...).Int64Slice()
+	if err != nil {
+		return nil, err
+	}
+	fresh := make([]bool, len(res))
+	for i, n := range res {
+		fresh[i] = n == 1
+	}
+	return fresh, nil
+}
+
+// commitScript marks an update handled, inside the step's transaction:
+// it leaves its chat's queue, the chat's next update (if any) becomes its
+// place in the ready set, and the dedupe window moves on.
+//
+// KEYS: 1 updates, 2 seen, 3 seen max, 4 ready, 5 the first release's queue
+// ARGV: 1 update id, 2 chat, 3 key prefix, 4 window
+const commitScript = `
+local id, chat, pre, window = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local n = tonumber(id)
+redis.call('HDEL', KEYS[1], id)
+redis.call('ZREM', KEYS[5], id)
+redis.call('ZADD', KEYS[2], n, id)
+local max = tonumber(redis.call('GET', KEYS[3]) or '0')
+if n > max then
+  redis.call('SET', KEYS[3], id)
+  max = n
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (max - window))
+local q = pre .. 'in:q:' .. chat
+redis.call('ZREM', q, id)
+local head = redis.call('ZRANGE', q, 0, 0, 'WITHSCORES')
+if #head == 0 then
+  redis.call('ZREM', KEYS[4], chat)
+else
+  redis.call('ZADD', KEYS[4], head[2], chat)
+end
+return 1
+`
+
+func (s *Store) commit(ctx context.Context, p redis.Pipeliner, id, chat int64) {
+	p.Eval(ctx, commitScript, []string{s.k.updates(), s.k.seen(), s.k.seenMax(), s.k.inReady(), s.k.pending()},
+		id, chat, s.k.p, seenWindow)
 }
 
 // Pending is a stored update not yet handled.
 type Pending struct {
-	ID  int64
-	Raw []byte
+	ID   int64
+	Chat int64
+	Raw  []byte
 }
 
-// PendingUpdates returns up to n unhandled updates, oldest first.
-func (s *Store) PendingUpdates(ctx context.Context, n int64) ([]Pending, error) {
+// PendingUpdates returns the oldest waiting update of each of up to n
+// chats, oldest first, leaving out the chats in skip (their update is
+// being handled).
+func (s *Store) PendingUpdates(ctx context.Context, n int64, skip ...map[int64]bool) ([]Pending, error) {
+	busy := map[int64]bool{}
+	if len(skip) > 0 {
+		busy = skip[0]
+	}
+	zs, err := s.rdb.ZRangeWithScores(ctx, s.k.inReady(), 0, n+int64(len(busy))-1).Result()
+	if err != nil || len(zs) == 0 {
+		return nil, err
+	}
+	var ids []string
+	var chats []int64
+	for _, z := range zs {
+		chat, _ := strconv.ParseInt(z.Member.(string), 10, 64)
+		if busy[chat] || int64(len(ids)) >= n {
+			continue
+		}
+		ids = append(ids, strconv.FormatInt(int64(z.Score), 10))
+		chats = append(chats, chat)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	vals, err := s.rdb.HMGet(ctx, s.k.updates(), ids...).Result()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Pending, 0, len(ids))
+	for i, id := range ids {
+		v, ok := vals[i].(string)
+		if !ok {
+			continue // handled a moment ago: the chat's next one comes next time
+		}
+		n, _ := strconv.ParseInt(id, 10, 64)
+		out = append(out, Pending{ID: n, Chat: chats[i], Raw: []byte(v)})
+	}
+	return out, nil
+}
+
+// Backlog counts the chats with updates waiting.
+func (s *Store) Backlog(ctx context.Context) (int64, error) {
+	return s.rdb.ZCard(ctx, s.k.inReady()).Result()
+}
+
+// FirstReleasePending returns updates the first release queued in its
+// single queue, for requeueing by chat.
+func (s *Store) FirstReleasePending(ctx context.Context, n int64) ([]Pending, error) {
 	ids, err := s.rdb.ZRange(ctx, s.k.pending(), 0, n-1).Result()
 	if err != nil || len(ids) == 0 {
 		return nil, err
@@ -48,18 +167,31 @@ func (s *Store) PendingUpdates(ctx context.Context, n int64) ([]Pending, error) 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Pending, 0, len(ids))
+	var out []Pending
 	for i, id := range ids {
 		n, _ := strconv.ParseInt(id, 10, 64)
-		v, ok := vals[i].(string)
-		if !ok {
-			// The body is gone: a concurrent commit handled it.
+		if v, ok := vals[i].(string); ok {
+			out = append(out, Pending{ID: n, Raw: []byte(v)})
+		} else {
 			s.rdb.ZRem(ctx, s.k.pending(), id)
-			continue
 		}
-		out = append(out, Pending{ID: n, Raw: []byte(v)})
 	}
 	return out, nil
+}
+
+// Requeue moves first-release updates into their chats' queues.
+func (s *Store) Requeue(ctx context.Context, ps []Pending) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		for _, u := range ps {
+			chat := strconv.FormatInt(u.Chat, 10)
+			id := strconv.FormatInt(u.ID, 10)
+			p.ZAdd(ctx, s.k.inQueue(chat), redis.Z{Score: float64(u.ID), Member: id})
+			p.ZAddLT(ctx, s.k.inReady(), redis.Z{Score: float64(u.ID), Member: chat})
+			p.ZRem(ctx, s.k.pending(), id)
+		}
+		return nil
+	})
+	return err
 }
 
 // Offset returns the stored getUpdates offset.

@@ -82,11 +82,14 @@ func (s *Store) NextJob(ctx context.Context) (time.Time, bool, error) {
 	return time.UnixMilli(int64(zs[0].Score)), true, nil
 }
 
-// Housekeep deletes what is kept only for a while: seen update ids older
-// than keepSeen and sent-message keys older than keepDone.
+// Housekeep deletes what is kept only for a while: seen update ids the
+// first release scored by time, older than keepSeen (the window below the
+// highest id trims itself), and sent-message keys older than keepDone.
 func (s *Store) Housekeep(ctx context.Context, now time.Time, keepSeen, keepDone time.Duration) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.ZRemRangeByScore(ctx, s.k.seen(), "-inf", itoa(now.Add(-keepSeen).UnixMilli()))
+		// Scores from 10^12 up are milliseconds since 1970; update ids
+		// are far smaller.
+		p.ZRemRangeByScore(ctx, s.k.seen(), "1000000000000", itoa(now.Add(-keepSeen).UnixMilli()))
 		p.ZRemRangeByScore(ctx, s.k.outDone(), "-inf", itoa(now.Add(-keepDone).UnixMilli()))
 		return nil
 	})

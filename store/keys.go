@@ -15,11 +15,19 @@ const programmesKey = "innsjekk:programmes"
 
 func (k keys) roster() string { return k.p + "roster" } // string: the roster YAML as imported
 
-// Inbox.
-func (k keys) updates() string { return k.p + "updates" } // hash: update_id -> update JSON, not yet handled
-func (k keys) pending() string { return k.p + "pending" } // zset: update_id scored by update_id, not yet handled
-func (k keys) seen() string    { return k.p + "seen" }    // zset: update_id -> handled at (ms); dedupes redeliveries
-func (k keys) offset() string  { return k.p + "offset" }  // string: next getUpdates offset
+// Inbox. Each chat's stored updates wait in a queue of their own, and
+// the ready set holds each waiting chat once, scored by its oldest update:
+// the dispatcher takes one update per chat in turn, so a chat that floods
+// the bot waits behind its own updates only. Dedupe keeps the highest
+// handled update id and the ids of a window below it: Telegram's update
+// ids only grow, so anything older is a redelivery.
+func (k keys) updates() string            { return k.p + "updates" }      // hash: update_id -> update JSON, not yet handled
+func (k keys) inQueue(chat string) string { return k.p + "in:q:" + chat } // zset: update_id scored by update_id
+func (k keys) inReady() string            { return k.p + "in:ready" }     // zset: chat -> its oldest waiting update_id
+func (k keys) seen() string               { return k.p + "seen" }         // zset: update_id scored by itself, the window below seenMax
+func (k keys) seenMax() string            { return k.p + "seen:max" }     // string: the highest handled update_id
+func (k keys) offset() string             { return k.p + "offset" }       // string: next getUpdates offset
+func (k keys) pending() string            { return k.p + "pending" }      // zset: the first release's single queue, drained at start
 
 // Conversation state.
 func (k keys) chat(id int64) string { return k.p + "chat:" + strconv.FormatInt(id, 10) } // string: flows.Chat JSON

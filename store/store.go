@@ -155,11 +155,21 @@ func (r Reader) Invite(code string) ([]byte, error) {
 // commit, because both watch that update's chat and every commit writes
 // the chat's state.
 func (r Reader) Seen(id int64) (bool, error) {
-	_, err := r.tx.ZScore(r.ctx, r.k.seen(), strconv.FormatInt(id, 10)).Result()
-	if errors.Is(err, redis.Nil) {
-		return false, nil
+	var score *redis.FloatCmd
+	var max *redis.StringCmd
+	_, err := r.tx.Pipelined(r.ctx, func(p redis.Pipeliner) error {
+		score = p.ZScore(r.ctx, r.k.seen(), strconv.FormatInt(id, 10))
+		max = p.Get(r.ctx, r.k.seenMax())
+		return nil
+	})
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return false, err
 	}
-	return err == nil, err
+	if score.Err() == nil {
+		return true, nil
+	}
+	m, _ := strconv.ParseInt(max.Val(), 10, 64)
+	return id <= m-seenWindow, nil
 }
 
 // Records returns the fields of each record named (a record key such as
@@ -251,7 +261,8 @@ type Effects struct {
 	Counts []Count
 	// Audit records staff actions on someone else's data.
 	Audit []AuditEntry
-	Seen  int64 // the update handled: marked seen, removed from the inbox
+	Seen     int64 // the update handled: marked seen, removed from the inbox
+	SeenChat int64 // the chat whose queue Seen leaves
 	Now   time.Time
 }
 
@@ -399,10 +410,7 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 		p.ZRem(ctx, s.k.jobs(), eff.DoneJob)
 	}
 	if eff.Seen != 0 {
-		id := strconv.FormatInt(eff.Seen, 10)
-		p.ZAdd(ctx, s.k.seen(), redis.Z{Score: float64(now), Member: id})
-		p.ZRem(ctx, s.k.pending(), id)
-		p.HDel(ctx, s.k.updates(), id)
+		s.commit(ctx, p, eff.Seen, eff.SeenChat)
 	}
 	return nil
 }

@@ -25,42 +25,99 @@ func each(t *testing.T, f func(t *testing.T, s *store.Store, c *store.Conn)) {
 	}
 }
 
+func up(id, chat int64) store.Update {
+	return store.Update{ID: id, Chat: chat, Raw: []byte(fmt.Sprintf(`{"update_id":%d}`, id))}
+}
+
+func idsOf(ps []store.Pending) string {
+	var got []string
+	for _, p := range ps {
+		got = append(got, fmt.Sprintf("%d@%d", p.ID, p.Chat))
+	}
+	return fmt.Sprint(got)
+}
+
 func TestIntakeStoresEachUpdateOnce(t *testing.T) {
 	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
 		ctx := context.Background()
-		for _, id := range []int64{12, 10, 11, 10} {
-			if _, err := s.Intake(ctx, id, []byte(fmt.Sprintf(`{"update_id":%d}`, id))); err != nil {
-				t.Fatal(err)
-			}
+		fresh, err := s.Intake(ctx, up(12, 2), up(10, 1), up(11, 1), up(10, 1))
+		if err != nil || fmt.Sprint(fresh) != "[true true true false]" {
+			t.Fatalf("intake: %v %v, want the second 10 refused", fresh, err)
 		}
-		fresh, err := s.Intake(ctx, 11, []byte(`{"update_id":11}`))
-		if err != nil || fresh {
-			t.Fatalf("second intake of 11: fresh=%v err=%v, want a duplicate", fresh, err)
+		if fresh, err := s.Intake(ctx, up(11, 1)); err != nil || fresh[0] {
+			t.Fatalf("second intake of 11: %v %v, want a duplicate", fresh, err)
 		}
+		// The oldest update of each chat, oldest first.
 		pend, err := s.PendingUpdates(ctx, 10)
-		if err != nil {
-			t.Fatal(err)
+		if err != nil || idsOf(pend) != "[10@1 12@2]" {
+			t.Fatalf("pending = %s %v, want [10@1 12@2]", idsOf(pend), err)
 		}
-		var got []int64
-		for _, p := range pend {
-			got = append(got, p.ID)
+		// A chat being handled is left out.
+		if pend, _ := s.PendingUpdates(ctx, 10, map[int64]bool{1: true}); idsOf(pend) != "[12@2]" {
+			t.Fatalf("pending without chat 1 = %s", idsOf(pend))
 		}
-		if fmt.Sprint(got) != "[10 11 12]" {
-			t.Fatalf("pending = %v, want [10 11 12] in order", got)
-		}
-		// Handled updates are refused even if Telegram sends them again.
+		// Handled updates are refused even if Telegram sends them again,
+		// and the chat's next one takes its place.
 		err = s.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
-			return store.Effects{Seen: 10, Now: t0}, false, nil
+			return store.Effects{Seen: 10, SeenChat: 1, Now: t0}, false, nil
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fresh, _ := s.Intake(ctx, 10, []byte(`{"update_id":10}`)); fresh {
+		if fresh, _ := s.Intake(ctx, up(10, 1)); fresh[0] {
 			t.Fatal("a handled update was stored again")
 		}
-		pend, _ = s.PendingUpdates(ctx, 10)
-		if len(pend) != 2 {
-			t.Fatalf("pending after handling 10: %d, want 2", len(pend))
+		if pend, _ = s.PendingUpdates(ctx, 10); idsOf(pend) != "[11@1 12@2]" {
+			t.Fatalf("pending after handling 10: %s, want [11@1 12@2]", idsOf(pend))
+		}
+	})
+}
+
+// A chat with five hundred updates waiting takes one turn like any other.
+func TestInboxIsFairAcrossChats(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
+		ctx := context.Background()
+		var flood []store.Update
+		for i := range int64(500) {
+			flood = append(flood, up(1000+i, 7))
+		}
+		if _, err := s.Intake(ctx, flood...); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Intake(ctx, up(2000, 8)); err != nil {
+			t.Fatal(err)
+		}
+		if pend, _ := s.PendingUpdates(ctx, 2); idsOf(pend) != "[1000@7 2000@8]" {
+			t.Fatalf("pending = %s, want the flood's first and chat 8's", idsOf(pend))
+		}
+	})
+}
+
+// Dedupe keeps the highest handled id and a window below it, not every id
+// for two days: anything further back is a redelivery.
+func TestDedupeKeepsAWindowBelowTheHighestID(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
+		ctx := context.Background()
+		if _, err := s.Intake(ctx, up(50000, 3)); err != nil {
+			t.Fatal(err)
+		}
+		err := s.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
+			return store.Effects{Seen: 50000, SeenChat: 3, Now: t0}, false, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fresh, _ := s.Intake(ctx, up(100, 3), up(45000, 3))
+		if fmt.Sprint(fresh) != "[false true]" {
+			t.Fatalf("intake below the window and inside it: %v, want [false true]", fresh)
+		}
+		var seen bool
+		_ = s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+			seen, err = r.Seen(100)
+			return store.Effects{}, true, err
+		})
+		if !seen {
+			t.Fatal("an id far below the highest handled one counts as not seen")
 		}
 	})
 }
