@@ -195,20 +195,43 @@ func (s *sandbox) handleMedia(w http.ResponseWriter, r *http.Request, send func(
 
 // clockState is the clock as the page shows it.
 type clockState struct {
+	// Seq orders the states: a page that hears of a state both in an
+	// answer and on the event stream keeps the newer.
+	Seq  int64      `json:"seq"`
 	Now  time.Time  `json:"now"`
 	Zone string     `json:"zone"`
-	Next *time.Time `json:"next,omitempty"` // when the next scheduled thing falls due
-	Note string     `json:"note,omitempty"`
+	Next *time.Time `json:"next,omitempty"` // what "next event" jumps to
+	// Finding says the next event is not known yet: the bot is still
+	// starting.
+	Finding bool   `json:"finding,omitempty"`
+	Note    string `json:"note,omitempty"`
 }
 
-func (s *sandbox) clockState(ctx context.Context) clockState {
-	st := clockState{Now: s.clk.Now(), Zone: s.r.Programme.Location.String()}
-	// Something due already is being handled; the page shows what comes
-	// after, once it is known.
-	if t, ok := s.nextEvent(ctx); ok && t.After(st.Now) {
-		st.Next = &t
+// state is the clock with the next event as settle last found it: the
+// very instant the "next event" button jumps to, so the page's label
+// and the jump agree.
+func (s *sandbox) state(note string) clockState {
+	s.nextMu.Lock()
+	next, ok, known := s.next, s.nextOK, s.nextKnown
+	s.nextMu.Unlock()
+	st := clockState{Seq: s.clockSeq.Add(1), Now: s.clk.Now(), Zone: s.r.Programme.Location.String(), Note: note, Finding: !known}
+	// Shown even if the clock has just reached it: what falls due is
+	// being handled, and a new state follows once it is.
+	if ok {
+		st.Next = &next
 	}
 	return st
+}
+
+// findNext settles and keeps the next event; it reports whether it
+// changed. Call it with s.moving held.
+func (s *sandbox) findNext(ctx context.Context) (time.Time, bool, bool) {
+	t, ok := s.settle(ctx)
+	s.nextMu.Lock()
+	defer s.nextMu.Unlock()
+	changed := ok != s.nextOK || !t.Equal(s.next) || !s.nextKnown
+	s.next, s.nextOK, s.nextKnown = t, ok, true
+	return t, ok, changed
 }
 
 // nextEvent is when the earliest scheduled thing falls due: a job
@@ -217,16 +240,54 @@ func (s *sandbox) clockState(ctx context.Context) clockState {
 func (s *sandbox) nextEvent(ctx context.Context) (time.Time, bool) {
 	// Only what lies ahead: a job or message already due is being handled
 	// and must not hide the next thing a person waits for.
-	t, ok, err := s.app.Store().NextAfter(ctx, s.clk.Now())
-	return t, ok && err == nil
+	now := s.clk.Now()
+	t, ok, err := s.app.Store().NextAfter(ctx, now)
+	// A job in hand is leased for good: not an event anyone waits for.
+	return t, ok && err == nil && t.Before(now.Add(lease/2))
+}
+
+// busy reports whether the bot has work in hand: an update not yet
+// handled, a job or message due and not yet taken, or a job taken a
+// moment ago and still running.
+func (s *sandbox) busy(ctx context.Context) bool {
+	st := s.app.Store()
+	now := s.clk.Now()
+	// A job taken is leased until claim time + lease; one taken more than
+	// a few seconds ago (of clock time) failed and waits for good, and
+	// must not hold up every move.
+	if t, ok, err := st.NextAfter(ctx, now.Add(lease-10*time.Second)); err != nil || (ok && inHand(t, now)) {
+		return true
+	}
+	if pend, err := st.PendingUpdates(ctx, 1); err != nil || len(pend) > 0 {
+		return true
+	}
+	if t, ok, err := st.NextJob(ctx); err != nil || (ok && !t.After(now)) {
+		return true
+	}
+	// A message due within moments: the sender spaces messages to one
+	// chat by a second, so a burst takes a few seconds to go out, and is
+	// not an event to jump to. One being sent is leased like a job.
+	if t, ok, err := st.NextDue(ctx); err != nil || (ok && (!t.After(now.Add(sending)) || inHand(t, now))) {
+		return true
+	}
+	return false
+}
+
+// sending is how soon a message may be due and still count as part of
+// the burst being sent.
+const sending = 3 * time.Second
+
+// inHand reports whether t is the lease of a job or message taken in the
+// last few seconds.
+func inHand(t, now time.Time) bool {
+	return t.After(now.Add(lease-10*time.Second)) && !t.After(now.Add(lease+time.Second))
 }
 
 // settle waits, for a few seconds at most, until the bot has caught up:
-// no update waits to be handled, nothing is due, and the next event has
-// stayed put for a moment. Moving the clock while a message is in flight
-// could run out its lease and send it twice, and "next event" would
-// otherwise jump to that lease's end instead of to something a person
-// is waiting for. It returns the next event as it then stands.
+// no update waits to be handled, nothing is due or being run, and the
+// next event has stayed put for a moment: what a job being run schedules
+// may come before what was next. It returns the next event as it then
+// stands.
 func (s *sandbox) settle(ctx context.Context) (time.Time, bool) {
 	const (
 		every  = 25 * time.Millisecond
@@ -238,10 +299,8 @@ func (s *sandbox) settle(ctx context.Context) (time.Time, bool) {
 	agree := 0
 	for {
 		t, ok := s.nextEvent(ctx)
-		pend, err := s.app.Store().PendingUpdates(ctx, 1)
-		busy := err != nil || len(pend) > 0 || (ok && !t.After(s.clk.Now()))
 		switch {
-		case busy:
+		case s.busy(ctx):
 			agree = 0
 			s.app.Engine().Wake()
 		case ok == lastOK && t.Equal(last):
@@ -262,7 +321,14 @@ func (s *sandbox) settle(ctx context.Context) (time.Time, bool) {
 }
 
 func (s *sandbox) handleClockGet(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.clockState(r.Context()))
+	s.moving.Lock()
+	_, _, changed := s.findNext(r.Context())
+	st := s.state("")
+	s.moving.Unlock()
+	if changed {
+		s.hub.publish("clock", st)
+	}
+	writeJSON(w, http.StatusOK, st)
 }
 
 func (s *sandbox) handleClockPost(w http.ResponseWriter, r *http.Request) {
@@ -282,7 +348,9 @@ func (s *sandbox) handleClockPost(w http.ResponseWriter, r *http.Request) {
 	// the same event, nor one jump while the other waits for the bot.
 	s.moving.Lock()
 	defer s.moving.Unlock()
-	next, ok := s.settle(r.Context())
+	// The same search as the one behind the page's label, so "next event"
+	// goes where the label said.
+	next, ok, _ := s.findNext(r.Context())
 	before := s.clk.Now()
 	var note string
 	switch req.Action {
@@ -291,43 +359,49 @@ func (s *sandbox) handleClockPost(w http.ResponseWriter, r *http.Request) {
 		note = "+1 hour"
 	case "morning":
 		s.clk.AdvanceTo(s.cal.NextAt(before, roster.Clock(7*60)))
-		note = "next morning 07:00"
+		note = "Next morning 07:00"
 	case "next":
 		switch {
 		case !ok:
-			note = "nothing is scheduled"
+			note = "Nothing is scheduled"
 		case next.After(before):
 			s.clk.AdvanceTo(next)
-			note = "next event"
+			note = "Next event"
 		default:
-			note = "the bot is still busy; try again"
+			note = "The bot is still busy; try again"
 		}
 	}
+	// Logged before what the move makes due, which runs now.
+	if moved := s.clk.Now(); moved.Sub(before) > time.Second {
+		s.hub.addLog(logEntry{At: moved, Kind: "clock", Detail: note,
+			Text: "Clock moved (" + note + ") to " + moved.In(s.r.Programme.Location).Format("Mon 02.01 15:04")})
+	}
 	s.app.Engine().Wake()
-	st := s.clockState(r.Context())
-	st.Note = note
-	s.hub.addLog(logEntry{At: st.Now, Kind: "clock", Detail: note})
+	// The answer says what comes after, as the label will.
+	s.findNext(r.Context())
+	st := s.state(note)
 	s.hub.publish("clock", st)
 	writeJSON(w, http.StatusOK, st)
 }
 
 // publishClock tells the pages when the next event moves, which happens
-// whenever a step or job schedules something.
+// whenever a step or job schedules something. It publishes only settled
+// states: a job being run, leased for a minute, is not the next event.
 func (s *sandbox) publishClock(ctx context.Context) {
-	var last time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.poke:
 		}
-		st := s.clockState(ctx)
-		var next time.Time
-		if st.Next != nil {
-			next = *st.Next
+		s.moving.Lock()
+		_, _, changed := s.findNext(ctx)
+		var st clockState
+		if changed {
+			st = s.state("")
 		}
-		if !next.Equal(last) {
-			last = next
+		s.moving.Unlock()
+		if changed {
 			s.hub.publish("clock", st)
 		}
 	}
@@ -347,7 +421,7 @@ func (s *sandbox) handleEvents(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
-	hello, _ := json.Marshal(map[string]any{"clock": s.clockState(r.Context()), "log": backlog})
+	hello, _ := json.Marshal(map[string]any{"clock": s.state(""), "log": backlog})
 	if !writeEvent(w, rc, sseMsg{event: "hello", data: hello}) {
 		return
 	}

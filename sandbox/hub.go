@@ -22,11 +22,23 @@ type logEntry struct {
 	Kind     string    `json:"kind"`
 	Person   string    `json:"person,omitempty"`
 	Name     string    `json:"name,omitempty"`
+	Role     string    `json:"role,omitempty"` // the person's group: participant, mentor, adviser …
 	Lang     string    `json:"lang,omitempty"`
 	LangName string    `json:"lang_name,omitempty"`
-	Reason   string    `json:"reason,omitempty"`
+	Reason   string    `json:"reason,omitempty"` // the engine's code, e.g. "absence_reported"
 	MsgID    string    `json:"msg_id,omitempty"`
 	Detail   string    `json:"detail,omitempty"`
+	Job      string    `json:"job,omitempty"` // job kind, for "job" entries
+	// Text says what happened in words: "Amina Yusuf reported an
+	// absence", "Told Per Olsen (mentor)".
+	Text string `json:"text"`
+	// Parent is the step or job whose consequence this entry is (a
+	// message it sent, a job it skipped), when known.
+	Parent int64 `json:"parent,omitempty"`
+	// Adopt lists earlier entries that belong to this one: a message can
+	// be sent, or a skipped job reported, before the step or plan that
+	// caused it is logged.
+	Adopt []int64 `json:"adopt,omitempty"`
 }
 
 // sseMsg is one server-sent event, already encoded.
@@ -85,8 +97,9 @@ func (h *hub) sendLocked(m sseMsg) {
 	}
 }
 
-// addLog numbers an entry, keeps it and sends it to every page.
-func (h *hub) addLog(e logEntry) {
+// addLog numbers an entry, keeps it and sends it to every page; it
+// returns the entry's number.
+func (h *hub) addLog(e logEntry) int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.seq++
@@ -95,11 +108,10 @@ func (h *hub) addLog(e logEntry) {
 		h.log = append(h.log[:0], h.log[len(h.log)-maxLog/2:]...)
 	}
 	h.log = append(h.log, e)
-	data, err := json.Marshal(e)
-	if err != nil {
-		return
+	if data, err := json.Marshal(e); err == nil {
+		h.sendLocked(sseMsg{event: "log", data: data})
 	}
-	h.sendLocked(sseMsg{event: "log", data: data})
+	return e.Seq
 }
 
 // logSnapshot returns the log so far.

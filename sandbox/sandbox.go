@@ -21,6 +21,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"innsjekk/app"
@@ -39,6 +40,15 @@ const DefaultListen = "127.0.0.1:8080"
 // token is the fake bot's token. The fake takes the bot's id from its
 // numeric prefix, as Telegram does; nothing real ever sees it.
 const token = "7000000001:sandbox-fake-token"
+
+// lease is how long the engine holds a job or message it is working on
+// before it would try again: here, for good. The bot runs in this
+// process, so nothing is left half done by a crash; and the clock jumps,
+// which with the engine's usual minute would run a job or send a message
+// twice whenever a move fell while it was in hand, and would show the
+// lease's end as the "next event". A job being run is seen by its lease
+// lying this far ahead (see busy).
+const lease = 10 * 365 * 24 * time.Hour
 
 // firstUserID is the first simulated user's id; the rest follow in the
 // order of the people list, so ids are stable between runs.
@@ -66,6 +76,12 @@ type Person struct {
 	RTL      bool     `json:"rtl"`
 	Detail   string   `json:"detail,omitempty"`
 	User     int64    `json:"user"`
+	// A participant's placement days ("Tue", "Thu") and contact people,
+	// for the page's guided tour.
+	Days    []string `json:"days,omitempty"`
+	Mentor  string   `json:"mentor,omitempty"`
+	Adviser string   `json:"adviser,omitempty"`
+	Nav     string   `json:"nav,omitempty"`
 }
 
 type sandbox struct {
@@ -85,7 +101,20 @@ type sandbox struct {
 	mu       sync.Mutex
 	userMsgs map[int64][]userMsg // what each simulated user sent, oldest first
 
-	moving sync.Mutex // held while the clock is being moved
+	// The event log's grouping: which step or job a message belongs to.
+	logMu   sync.Mutex
+	groups  []logGroup  // recent steps, jobs and plans, oldest first
+	orphans []logOrphan // recent entries waiting for their cause
+
+	moving sync.Mutex // held while the clock is being moved or the next event sought
+
+	// The next event as settle last found it: what the page's label
+	// shows and the "next event" button jumps to.
+	nextMu    sync.Mutex
+	next      time.Time
+	nextOK    bool
+	nextKnown bool // settle has run at least once
+	clockSeq  atomic.Int64
 
 	// poke asks for the clock state to be published again: a step or a
 	// job may have changed when the next event is due.
@@ -159,7 +188,7 @@ func Run(ctx context.Context, opts Options, stdout io.Writer, log *slog.Logger) 
 		Conn:       conn,
 		RosterName: name,
 		RosterData: data,
-		Engine:     engine.Options{PollInterval: 200 * time.Millisecond},
+		Engine:     engine.Options{PollInterval: 200 * time.Millisecond, JobLease: lease, SendLease: lease},
 	})
 	if err != nil {
 		return err
@@ -184,6 +213,12 @@ func Run(ctx context.Context, opts Options, stdout io.Writer, log *slog.Logger) 
 
 	if err := s.bindEveryone(ctx); err != nil {
 		return err
+	}
+	// The next event is known once the welcomes are out; pages hear of
+	// it then.
+	select {
+	case s.poke <- struct{}{}:
+	default: // one is waiting already
 	}
 
 	srv := &http.Server{
@@ -234,19 +269,32 @@ func pageURL(addr net.Addr) string {
 // participants, mentors, then staff; each gets a simulated user id.
 func listPeople(r *roster.Roster) []*Person {
 	var out []*Person
-	add := func(p roster.Person, group string, roles []string, detail string) {
+	add := func(p roster.Person, group string, roles []string, detail string) *Person {
 		out = append(out, &Person{
 			ID: p.ID, Name: p.Name, Group: group, Roles: roles, Lang: p.Language,
 			LangName: locales.Name(p.Language), RTL: locales.RTL(p.Language), Detail: detail,
 			User: int64(firstUserID + len(out)),
 		})
+		return out[len(out)-1]
 	}
 	for _, p := range r.Participants {
 		detail := "no placement"
 		if p.Placement != nil {
 			detail = p.Placement.Employer.Name + " · " + weekdays(p.Placement.Days)
 		}
-		add(p.Person, string(roster.RoleParticipant), []string{string(roster.RoleParticipant)}, detail)
+		x := add(p.Person, string(roster.RoleParticipant), []string{string(roster.RoleParticipant)}, detail)
+		if pl := p.Placement; pl != nil {
+			x.Days = strings.Split(weekdays(pl.Days), ", ")
+			if pl.Mentor != nil {
+				x.Mentor = pl.Mentor.ID
+			}
+		}
+		if p.Adviser != nil {
+			x.Adviser = p.Adviser.ID
+		}
+		if p.Nav != nil {
+			x.Nav = p.Nav.ID
+		}
 	}
 	for _, e := range r.Employers {
 		for _, c := range e.Contacts {
@@ -315,26 +363,170 @@ func telegramLang(lang string) string {
 	return base
 }
 
+// groupWindow is how long after a step or job a message with the same
+// reason still counts as its consequence: the sender sends within
+// moments, one message a second to each chat.
+const groupWindow = 15 * time.Second
+
+// orphanWindow is how long a message logged before its step (the sender
+// can be quicker than the step's own report) waits to be adopted.
+const orphanWindow = 3 * time.Second
+
+// logGroup is a step, job or plan that later entries may belong to.
+type logGroup struct {
+	seq    int64
+	kind   string
+	reason string
+	person string
+	at     time.Time // real time
+}
+
+// logOrphan is a message or skipped job whose cause is not logged yet.
+type logOrphan struct {
+	seq    int64
+	kind   string
+	reason string
+	person string
+	alone  bool // no step or job with its reason was open when it came
+	at     time.Time
+}
+
 // observe feeds the event log. The engine calls it from several
 // goroutines; it must not block them.
 func (s *sandbox) observe(ev engine.Event) {
-	e := logEntry{At: ev.At, Kind: ev.Kind, Reason: ev.Reason, MsgID: ev.MsgID, Lang: ev.Lang, Detail: ev.Detail}
+	if ev.Kind == "intake" {
+		// Every update is taken in so; the step that handles it says what
+		// it was.
+		return
+	}
+	e := logEntry{At: ev.At, Kind: ev.Kind, Reason: ev.Reason, MsgID: ev.MsgID, Lang: ev.Lang, Detail: ev.Detail, Job: ev.Job}
 	p := s.byID[ev.Person]
 	if p == nil {
 		p = s.byChat[ev.Chat]
 	}
 	switch {
 	case p != nil:
-		e.Person, e.Name = p.ID, p.Name
+		e.Person, e.Name, e.Role = p.ID, p.Name, p.Group
 	case ev.Chat != 0:
 		e.Name = fmt.Sprintf("chat %d", ev.Chat)
 	}
 	if e.Lang != "" {
 		e.LangName = locales.Name(e.Lang)
 	}
-	s.hub.addLog(e)
+
+	s.logMu.Lock()
+	now := time.Now()
+	s.pruneGroups(now)
+	var parent *logGroup
+	switch e.Kind {
+	case "sent", "retry", "dropped":
+		if g, ok := s.parentOf(e); ok {
+			parent = &g
+			e.Parent = g.seq
+		}
+	case "step", "job", "plan":
+		e.Adopt = s.adopt(e)
+	}
+	e.Text = describe(e, ev.Job, ev.Lag, ev.Outcome, parent, s.r.Programme.Location)
+	seq := s.hub.addLog(e)
+	switch e.Kind {
+	case "step", "job", "plan":
+		s.groups = append(s.groups, logGroup{seq: seq, kind: e.Kind, reason: e.Reason, person: e.Person, at: now})
+	case "sent", "retry", "dropped", "missed":
+		if parent == nil {
+			s.orphans = append(s.orphans, logOrphan{seq: seq, kind: e.Kind, reason: e.Reason, person: e.Person,
+				alone: s.openWith(e.Reason) == 0, at: now})
+		}
+	}
+	s.logMu.Unlock()
+
 	select {
 	case s.poke <- struct{}{}:
 	default:
 	}
+}
+
+// pruneGroups forgets steps and orphans too old to gather more entries.
+func (s *sandbox) pruneGroups(now time.Time) {
+	i := 0
+	for i < len(s.groups) && now.Sub(s.groups[i].at) > groupWindow {
+		i++
+	}
+	s.groups = s.groups[i:]
+	j := 0
+	for j < len(s.orphans) && now.Sub(s.orphans[j].at) > orphanWindow {
+		j++
+	}
+	s.orphans = s.orphans[j:]
+}
+
+// openWith counts the open steps and jobs with a reason.
+func (s *sandbox) openWith(reason string) int {
+	n := 0
+	for _, g := range s.groups {
+		if g.kind != "plan" && g.reason == reason && reason != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// parentOf finds the step or job that sent a message: the newest with
+// the message's reason that ran in the recipient's own chat, else the
+// only one with that reason. A message without a reason (the command
+// menu) belongs to the recipient's newest step. Two people's steps with
+// the same reason at once leave a message to a third person unclaimed
+// rather than guessed.
+func (s *sandbox) parentOf(e logEntry) (logGroup, bool) {
+	var only logGroup
+	n := 0
+	for i := len(s.groups) - 1; i >= 0; i-- {
+		g := s.groups[i]
+		if g.kind == "plan" {
+			continue
+		}
+		if e.Reason == "" {
+			if e.Person != "" && g.person == e.Person {
+				return g, true
+			}
+			continue
+		}
+		if g.reason != e.Reason {
+			continue
+		}
+		if e.Person != "" && g.person == e.Person {
+			return g, true
+		}
+		if n == 0 {
+			only = g
+		}
+		n++
+	}
+	return only, n == 1
+}
+
+// adopt takes the orphans that belong to a new step, job or plan: its
+// messages that were logged first, or, for a plan, the jobs it skipped.
+func (s *sandbox) adopt(e logEntry) []int64 {
+	var out []int64
+	keep := s.orphans[:0]
+	for _, o := range s.orphans {
+		var mine bool
+		switch {
+		case e.Kind == "plan":
+			mine = o.kind == "missed"
+		case o.kind == "missed":
+		case o.reason == "":
+			mine = e.Person != "" && o.person == e.Person
+		case o.reason == e.Reason:
+			mine = (e.Person != "" && o.person == e.Person) || (o.alone && s.openWith(e.Reason) == 0)
+		}
+		if mine {
+			out = append(out, o.seq)
+		} else {
+			keep = append(keep, o)
+		}
+	}
+	s.orphans = keep
+	return out
 }

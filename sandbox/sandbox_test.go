@@ -285,16 +285,44 @@ func TestSandbox(t *testing.T) {
 	if d := c1.Now.Sub(c0.Now); d < time.Hour || d > time.Hour+5*time.Second {
 		t.Errorf("+1 hour moved the clock by %v", d)
 	}
+	// "Next event" goes exactly where the label said, every time: the
+	// label is never a job's lease or a message in flight.
+	prev := c1
 	var c2 clockState
-	post(t, base+"/api/clock", map[string]string{"action": "next"}, &c2)
-	if c2.Note != "next event" || !c2.Now.After(c1.Now.Add(time.Minute)) {
+	for i := 0; i < 3; i++ {
+		if prev.Next == nil {
+			t.Fatalf("jump %d: no next event shown after %+v", i, prev)
+		}
+		label := *prev.Next
+		if !label.After(prev.Now) {
+			t.Errorf("jump %d: the next event %v is not after now %v", i, label, prev.Now)
+		}
+		var c clockState
+		post(t, base+"/api/clock", map[string]string{"action": "next"}, &c)
+		if c.Note != "Next event" || c.Now.Before(label) || c.Now.After(label.Add(5*time.Second)) {
+			t.Errorf("jump %d: the label said %v, the clock went to %v (%q)", i, label.In(oslo(t)), c.Now.In(oslo(t)), c.Note)
+		}
+		if c.Seq <= prev.Seq {
+			t.Errorf("jump %d: clock state %d after %d", i, c.Seq, prev.Seq)
+		}
+		if i == 0 {
+			c2 = c
+		}
+		prev = c
+	}
+	if !c2.Now.After(c1.Now.Add(time.Minute)) {
 		t.Errorf("next event: %+v after %v; want a jump (to the nightly housekeeping at least)", c2, c1.Now)
+	}
+	var got clockState
+	get(t, base+"/api/clock", &got)
+	if (got.Next == nil) != (prev.Next == nil) || (got.Next != nil && !got.Next.Equal(*prev.Next)) {
+		t.Errorf("GET /api/clock shows next %v, the last move said %v", got.Next, prev.Next)
 	}
 	events.waitLog(t, "a job run", func(e logEntry) bool { return e.Kind == "job" && !e.At.Before(c2.Now.Add(-time.Second)) })
 	var c3 clockState
 	post(t, base+"/api/clock", map[string]string{"action": "morning"}, &c3)
-	if l := c3.Now.In(oslo(t)); l.Hour() != 7 || l.Minute() != 0 || !l.After(c2.Now) {
-		t.Errorf("next morning: clock at %v, want 07:00 after %v", l, c2.Now.In(oslo(t)))
+	if l := c3.Now.In(oslo(t)); l.Hour() != 7 || l.Minute() != 0 || !l.After(prev.Now) {
+		t.Errorf("next morning: clock at %v, want 07:00 after %v", l, prev.Now.In(oslo(t)))
 	}
 
 	// Mistakes are refused plainly.

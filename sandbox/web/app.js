@@ -5,10 +5,14 @@
   const state = {
     people: [],
     byId: new Map(),
-    panes: new Map(), // person id -> pane
+    panes: new Map(), // person id -> pane, in the order they were opened
+    active: null, // the chat shown on a phone, and the one last opened
     zone: 'Europe/Oslo',
     clock: null, // {base: ms, at: performance.now()}
+    clockSeq: 0,
+    next: null, // ms of the next event, as the server last said
     logSeq: 0,
+    guideDay: '',
   };
 
   const groups = [
@@ -20,6 +24,9 @@
     ['admin', 'Admins'],
   ];
 
+  const body = document.body;
+  const $ = id => document.getElementById(id);
+
   // el builds an element; attributes starting with "on" become listeners.
   function el(tag, attrs, ...kids) {
     const e = document.createElement(tag);
@@ -28,7 +35,7 @@
       if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
       else e.setAttribute(k, v === true ? '' : v);
     }
-    for (const k of kids) if (k !== null && k !== undefined) e.append(k);
+    for (const k of kids.flat()) if (k !== null && k !== undefined && k !== false) e.append(k);
     return e;
   }
 
@@ -45,32 +52,137 @@
   }
 
   // Times are shown in the programme's zone whatever the browser's is.
+  // Styles: full "Wed 02.12.2026 08:00:07", day "Wed 02.12 09:00",
+  // date "Wed 02.12.2026", sec "08:00:07", time "08:00", weekday "Wed".
   const formats = new Map();
   function fmt(ms, style) {
-    const key = state.zone + style;
-    if (!formats.has(key)) {
-      const o = {timeZone: state.zone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23'};
-      if (style === 'full') Object.assign(o, {weekday: 'short', day: '2-digit', month: '2-digit', year: 'numeric', second: '2-digit'});
-      if (style === 'log') Object.assign(o, {weekday: 'short', day: '2-digit', month: '2-digit', second: '2-digit'});
-      if (style === 'day') Object.assign(o, {weekday: 'short', day: '2-digit', month: '2-digit'});
-      formats.set(key, new Intl.DateTimeFormat('en-GB', o));
+    if (!formats.has(state.zone)) {
+      formats.set(state.zone, new Intl.DateTimeFormat('en-GB', {
+        timeZone: state.zone, hourCycle: 'h23', weekday: 'short', day: '2-digit', month: '2-digit',
+        year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      }));
     }
     const p = {};
-    for (const part of formats.get(key).formatToParts(new Date(ms))) p[part.type] = part.value;
-    const time = p.second ? `${p.hour}:${p.minute}:${p.second}` : `${p.hour}:${p.minute}`;
-    if (style === 'time') return time;
-    const date = p.year ? `${p.day}.${p.month}.${p.year}` : `${p.day}.${p.month}`;
-    return `${p.weekday} ${date} ${time}`;
+    for (const part of formats.get(state.zone).formatToParts(new Date(ms))) p[part.type] = part.value;
+    const hm = `${p.hour}:${p.minute}`;
+    switch (style) {
+      case 'full': return `${p.weekday} ${p.day}.${p.month}.${p.year} ${hm}:${p.second}`;
+      case 'day': return `${p.weekday} ${p.day}.${p.month} ${hm}${p.second === '00' ? '' : ':' + p.second}`;
+      case 'date': return `${p.weekday} ${p.day}.${p.month}.${p.year}`;
+      case 'sec': return `${hm}:${p.second}`;
+      case 'weekday': return p.weekday;
+      default: return hm;
+    }
   }
+
+  function firstName(name) {
+    return name.split(' ')[0];
+  }
+
+  // langName is a language's English name ("Arabic"), for the tour.
+  function langName(p) {
+    try {
+      return new Intl.DisplayNames(['en'], {type: 'language'}).of(p.lang) || p.lang_name;
+    } catch {
+      return p.lang_name;
+    }
+  }
+
+  // ---- layout: drawers on small screens ----
+
+  const narrow = matchMedia('(max-width: 699.98px)');
+  const wide = matchMedia('(min-width: 1200px)');
+  const peopleEl = $('people');
+  const logEl = $('log');
+  const peopleToggle = $('people-toggle');
+  const logToggle = $('log-toggle');
+  const scrim = $('scrim');
+  const isDrawer = which => (which === 'people' ? narrow.matches : !wide.matches);
+
+  // A drawer open over the page makes the rest of it inert: a keyboard
+  // or screen reader stays in the drawer until it closes.
+  function applyDrawers() {
+    const people = isDrawer('people') && body.dataset.people === 'open';
+    const log = isDrawer('log') && body.dataset.log === 'open';
+    const modal = people ? peopleEl : log ? logEl : null;
+    scrim.hidden = !modal;
+    for (const x of [document.querySelector('.skips'), document.querySelector('.top'), $('panes'), peopleEl, logEl]) {
+      x.inert = modal !== null && x !== modal;
+    }
+    peopleToggle.setAttribute('aria-expanded', String(people));
+    logToggle.setAttribute('aria-expanded', String(body.dataset.log === 'open'));
+  }
+
+  function setDrawer(which, open, returnFocus) {
+    body.dataset[which] = open ? 'open' : 'closed';
+    applyDrawers();
+    if (which === 'log' && open) logToBottom();
+    if (!isDrawer(which)) return;
+    if (open) {
+      if (which === 'people') {
+        const current = peopleEl.querySelector('.person[aria-current="true"]') || peopleEl.querySelector('.person');
+        (current || peopleEl).focus();
+      } else {
+        logScroll.focus();
+      }
+    } else if (returnFocus) {
+      (which === 'people' ? peopleToggle : logToggle).focus();
+    }
+  }
+
+  function resetLayout() {
+    body.dataset.people = 'closed';
+    body.dataset.log = wide.matches ? 'open' : 'closed';
+    applyDrawers();
+    showActive();
+  }
+  narrow.addEventListener('change', resetLayout);
+  wide.addEventListener('change', resetLayout);
+
+  // A skip link to a closed drawer opens it.
+  for (const a of document.querySelectorAll('.skip')) {
+    a.addEventListener('click', ev => {
+      const which = a.hash.slice(1);
+      if ((which === 'people' || which === 'log') && isDrawer(which) && body.dataset[which] !== 'open') {
+        ev.preventDefault();
+        setDrawer(which, true, false);
+      } else if (which === 'log' && body.dataset.log !== 'open') {
+        setDrawer('log', true, false);
+      }
+    });
+  }
+
+  peopleToggle.addEventListener('click', () => setDrawer('people', body.dataset.people !== 'open', true));
+  logToggle.addEventListener('click', () => setDrawer('log', body.dataset.log !== 'open', true));
+  document.querySelectorAll('[data-close]').forEach(b => {
+    b.addEventListener('click', () => setDrawer(b.dataset.close, false, true));
+  });
+  scrim.addEventListener('click', () => {
+    if (body.dataset.people === 'open') setDrawer('people', false, true);
+    if (body.dataset.log === 'open' && isDrawer('log')) setDrawer('log', false, true);
+  });
+  document.addEventListener('keydown', ev => {
+    if (ev.key !== 'Escape') return;
+    if (isDrawer('people') && body.dataset.people === 'open') setDrawer('people', false, true);
+    else if (isDrawer('log') && body.dataset.log === 'open') setDrawer('log', false, true);
+  });
 
   // ---- clock ----
 
+  // setClock shows a state from the server. States come both as answers
+  // and on the event stream; only a newer one replaces what is shown.
   function setClock(c) {
+    if (c.seq && c.seq < state.clockSeq) return false;
+    state.clockSeq = c.seq || state.clockSeq;
     state.zone = c.zone || state.zone;
     state.clock = {base: Date.parse(c.now), at: performance.now()};
-    const next = document.getElementById('clock-next');
-    next.textContent = c.next ? `Next event: ${fmt(Date.parse(c.next), 'day')}` : 'Nothing scheduled';
+    state.next = c.next ? Date.parse(c.next) : null;
+    $('clock-zone').textContent = `· ${state.zone}`;
+    // The very instant "Next event" jumps to.
+    $('clock-next').textContent = c.finding ? 'Next event: being worked out…'
+      : state.next ? `Next event: ${fmt(state.next, 'day')}` : 'Next event: nothing scheduled';
     tick();
+    return true;
   }
 
   function clockNow() {
@@ -80,35 +192,46 @@
   function tick() {
     if (!state.clock) return;
     const now = clockNow();
-    const t = document.getElementById('clock-now');
-    t.textContent = `${fmt(now, 'full')} (${state.zone})`;
+    const t = $('clock-now');
+    t.textContent = fmt(now, 'full');
     t.setAttribute('datetime', new Date(now).toISOString());
+    const day = fmt(now, 'date');
+    if (day !== state.guideDay) {
+      state.guideDay = day;
+      renderGuide();
+    }
   }
   setInterval(tick, 1000);
 
-  async function moveClock(action, button) {
+  let moving = false;
+  async function moveClock(action) {
+    if (moving) return;
+    moving = true;
+    // aria-disabled rather than disabled: the pressed button keeps focus.
     const buttons = document.querySelectorAll('[data-clock]');
-    const status = document.getElementById('clock-status');
-    buttons.forEach(b => { b.disabled = true; });
+    const status = $('clock-status');
+    buttons.forEach(b => b.setAttribute('aria-disabled', 'true'));
+    status.textContent = 'Moving the clock…';
     try {
       const c = await api('/api/clock', {action});
       setClock(c);
-      status.textContent = `${c.note}: now ${fmt(Date.parse(c.now), 'full')}`;
+      status.textContent = `${c.note}: now ${fmt(Date.parse(c.now), 'day')}`;
     } catch (e) {
       status.textContent = `Could not move the clock: ${e.message}`;
     } finally {
-      buttons.forEach(b => { b.disabled = false; });
-      button.focus();
+      status.title = status.textContent;
+      buttons.forEach(b => b.removeAttribute('aria-disabled'));
+      moving = false;
     }
   }
   document.querySelectorAll('[data-clock]').forEach(b => {
-    b.addEventListener('click', () => moveClock(b.dataset.clock, b));
+    b.addEventListener('click', () => moveClock(b.dataset.clock));
   });
 
   // ---- people ----
 
   function renderPeople() {
-    const list = document.getElementById('people-list');
+    const list = $('people-list');
     list.replaceChildren();
     for (const [g, title] of groups) {
       const ps = state.people.filter(p => p.group === g);
@@ -117,36 +240,87 @@
       list.append(el('h3', {id: hid}, title));
       const ul = el('ul', {'aria-labelledby': hid});
       for (const p of ps) {
-        const lang = el('bdi', {}, p.lang_name);
         ul.append(el('li', {}, el('button', {
-          type: 'button', class: 'person', 'data-person': p.id, 'aria-pressed': 'false',
-          onclick: () => togglePane(p.id),
-        }, el('span', {class: 'name'}, p.name),
-        el('span', {class: 'meta'}, lang, ` (${p.lang})`, p.detail ? ` · ${p.detail}` : ''))));
+          type: 'button', class: 'person', 'data-person': p.id,
+          onclick: () => choose(p.id),
+        }, el('span', {class: 'name'}, p.name, el('span', {class: 'open-mark', hidden: true}, 'open')),
+        el('span', {class: 'meta'}, el('bdi', {}, p.lang_name), ` (${p.lang})`, p.detail ? ` · ${p.detail}` : ''))));
       }
       list.append(ul);
     }
   }
 
-  function markPressed(id, on) {
-    const b = document.querySelector(`.person[data-person="${CSS.escape(id)}"]`);
-    if (b) b.setAttribute('aria-pressed', on ? 'true' : 'false');
+  function markPeople() {
+    for (const b of document.querySelectorAll('.person')) {
+      const id = b.dataset.person;
+      const open = state.panes.has(id);
+      b.classList.toggle('is-open', open);
+      b.querySelector('.open-mark').hidden = !open;
+      if (id === state.active && open) b.setAttribute('aria-current', 'true');
+      else b.removeAttribute('aria-current');
+    }
+  }
+
+  // ---- guided tour ----
+
+  // The tour picks a participant with a placement today (right to left
+  // if there is one, to show it), so the mentor really is told.
+  function guideCast() {
+    const today = state.clock ? fmt(clockNow(), 'weekday') : '';
+    const ps = state.people.filter(p => p.group === 'participant' && p.mentor && state.byId.has(p.mentor));
+    const works = p => (p.days || []).includes(today);
+    const p = ps.find(x => x.rtl && works(x)) || ps.find(works) || ps.find(x => x.rtl) || ps[0] ||
+      state.people.find(x => x.group === 'participant');
+    if (!p) return null;
+    const first = g => state.people.find(x => x.group === g);
+    return {
+      p, today: works(p),
+      mentor: state.byId.get(p.mentor),
+      nav: state.byId.get(p.nav) || first('nav'),
+      adviser: state.byId.get(p.adviser) || first('adviser'),
+    };
+  }
+
+  function renderGuide() {
+    const cast = guideCast();
+    for (const ol of document.querySelectorAll('.guide')) {
+      ol.replaceChildren();
+      if (!cast) continue;
+      const who = x => el('button', {type: 'button', class: 'link', onclick: () => choose(x.id)}, x.name);
+      const {p, mentor, nav, adviser} = cast;
+      const steps = [
+        ['Open ', who(p), ` (participant, writes ${langName(p)}) and tap 🤒, then the first button (today) and ✅.`],
+      ];
+      if (mentor) {
+        const where = (p.detail || '').split(' · ')[0];
+        steps.push(cast.today
+          ? ['Open ', who(mentor), ` (mentor at ${where}): the notice says ${firstName(p.name)} is away, not why.`]
+          : ['Open ', who(mentor), ` (mentor at ${where}): on ${firstName(p.name)}'s placement days (${(p.days || []).join(', ')}) the notice says who is away, not why.`]);
+      }
+      if (nav) steps.push(['Open ', who(nav), ` (Nav) and tap 📆 to book a meeting with ${firstName(p.name)}.`]);
+      steps.push(['Press ', el('button', {type: 'button', class: 'act', onclick: () => moveClock('morning')}, 'Next morning 07:00'),
+        ' to see the reminders and the morning card go out.']);
+      if (adviser) steps.push(['Open ', who(adviser), ' (adviser) and tap 📋 for the day at a glance.']);
+      for (const s of steps) ol.append(el('li', {}, s));
+    }
   }
 
   // ---- panes ----
 
-  function togglePane(id) {
-    if (state.panes.has(id)) {
-      closePane(id);
-    } else {
-      openPane(id, true);
-    }
+  // choose opens a person's chat, or brings it forward if it is open.
+  function choose(id) {
+    if (isDrawer('people') && body.dataset.people === 'open') setDrawer('people', false, false);
+    openPane(id, true);
   }
 
   function openPane(id, focus) {
     const p = state.byId.get(id);
-    if (!p || state.panes.has(id)) return;
-    const node = document.getElementById('pane-template').content.firstElementChild.cloneNode(true);
+    if (!p) return;
+    if (state.panes.has(id)) {
+      activate(id, focus);
+      return;
+    }
+    const node = $('pane-template').content.firstElementChild.cloneNode(true);
     const tid = `pane-title-${id}`;
     const iid = `pane-input-${id}`;
     node.dataset.person = id;
@@ -190,15 +364,45 @@
     photo.addEventListener('click', () => act(pane, '/api/photo', {person: id}));
 
     state.panes.set(id, pane);
-    document.getElementById('no-panes').hidden = true;
-    document.getElementById('panes').append(node);
-    markPressed(id, true);
+    $('panes').append(node);
     saveHash();
     refresh(id);
-    if (focus) {
-      input.focus();
-      node.scrollIntoView({inline: 'nearest', block: 'nearest'});
-    }
+    activate(id, focus);
+  }
+
+  // activate makes a chat the current one: the only one shown on a
+  // phone, scrolled into view and focused elsewhere.
+  function activate(id, focus) {
+    const pane = state.panes.get(id);
+    if (!pane) return;
+    state.active = id;
+    showActive();
+    if (!focus) return;
+    // On a phone the message list takes focus, not the text box, which
+    // would open the on-screen keyboard over the chat.
+    (narrow.matches ? pane.msgs : pane.input).focus({preventScroll: true});
+    reveal(pane.node);
+    pane.node.classList.add('flash');
+    setTimeout(() => pane.node.classList.remove('flash'), 600);
+  }
+
+  function showActive() {
+    if (state.active && !state.panes.has(state.active)) state.active = null;
+    if (!state.active && state.panes.size) state.active = [...state.panes.keys()].pop();
+    for (const [id, pane] of state.panes) pane.node.classList.toggle('active', id === state.active);
+    $('no-panes').hidden = state.panes.size > 0;
+    $('guide-box').hidden = state.panes.size === 0;
+    markPeople();
+  }
+
+  // reveal scrolls the chat area sideways to show a chat. Not
+  // scrollIntoView: that would scroll the page itself, too.
+  function reveal(node) {
+    const box = $('panes');
+    const b = box.getBoundingClientRect();
+    const n = node.getBoundingClientRect();
+    if (n.right > b.right) box.scrollLeft += n.right - b.right + 12;
+    else if (n.left < b.left) box.scrollLeft -= b.left - n.left + 12;
   }
 
   function closePane(id) {
@@ -206,11 +410,15 @@
     if (!pane) return;
     pane.node.remove();
     state.panes.delete(id);
-    markPressed(id, false);
-    document.getElementById('no-panes').hidden = state.panes.size > 0;
     saveHash();
-    const b = document.querySelector(`.person[data-person="${CSS.escape(id)}"]`);
-    if (b) b.focus();
+    showActive();
+    if (narrow.matches) {
+      const next = state.panes.get(state.active);
+      (next ? next.msgs : peopleToggle).focus({preventScroll: true});
+    } else {
+      const b = document.querySelector(`.person[data-person="${CSS.escape(id)}"]`);
+      if (b) b.focus();
+    }
   }
 
   // The open panes live in the URL's fragment, so a reload or a shared
@@ -261,13 +469,13 @@
     }
   }
 
-  // render updates the pane in place: unchanged messages keep their
-  // elements (and so the reader's place and focus), edited ones are
-  // redrawn where they stand.
   function atBottom(box) {
     return box.scrollHeight - box.scrollTop - box.clientHeight < 60;
   }
 
+  // render updates the pane in place: unchanged messages keep their
+  // elements (and so the reader's place and focus), edited ones are
+  // redrawn where they stand.
   function render(pane, view) {
     const box = pane.msgs;
     const focusKey = box.contains(document.activeElement) ? document.activeElement.dataset.key : undefined;
@@ -369,43 +577,127 @@
   }
 
   // ---- event log ----
+  //
+  // Each entry says in words what happened (the server writes the
+  // words). A message the bot sent sits under the step or job that sent
+  // it, and the step's line sums up whom it told. The log is one stop
+  // for the keyboard: its rows hold nothing to tab through.
 
-  const logBody = document.getElementById('log-body');
+  const logBody = $('log-body');
   const logScroll = document.querySelector('.log-scroll');
   const maxRows = 1000;
+  const logEntries = new Map(); // seq -> {e, node, kids, told}
+  let lastDay = '';
+  // The log follows new entries while its reader is at the bottom, even
+  // while it is hidden (a closed drawer has no scroll position).
+  let logPinned = true;
+  logScroll.addEventListener('scroll', () => {
+    if (logScroll.clientHeight > 0) logPinned = logScroll.scrollHeight - logScroll.scrollTop - logScroll.clientHeight < 40;
+  });
+  function logToBottom() {
+    if (logPinned) logScroll.scrollTop = logScroll.scrollHeight;
+  }
+
+  const badges = {
+    step: 'Step', job: 'Job', sent: 'Sent', retry: 'Retry', dropped: 'Not sent',
+    plan: 'Plan', missed: 'Skipped', clock: 'Clock', redis_error: 'Error',
+  };
 
   function resetLog(entries) {
     logBody.replaceChildren();
+    logEntries.clear();
+    lastDay = '';
     state.logSeq = 0;
     for (const e of entries) addLog(e);
-    logScroll.scrollTop = logScroll.scrollHeight;
+    logPinned = true;
+    logToBottom();
+  }
+
+  function quiet(e) {
+    return e.kind === 'job' && (!e.reason || e.reason === 'none' || e.reason === e.job);
+  }
+
+  // nameIn puts the person's name in an entry's words as a way to their
+  // chat; the mouse can use it, the keyboard has the people list.
+  function nameIn(text, e) {
+    const i = e.name && e.person && state.byId.has(e.person) ? text.indexOf(e.name) : -1;
+    if (i < 0) return [text];
+    const b = el('button', {type: 'button', class: 'who', tabindex: '-1', title: `Open the chat of ${e.name}`,
+      onclick: () => choose(e.person)}, e.name);
+    return [text.slice(0, i), b, text.slice(i + e.name.length)];
+  }
+
+  function buildEntry(e) {
+    const li = el('li', {class: `entry kind-${e.kind}${quiet(e) ? ' quiet' : ''}`, 'data-seq': e.seq, 'data-reason': e.reason || null});
+    const at = Date.parse(e.at);
+    const summary = el('span', {class: 'summary'});
+    li.append(el('p', {class: 'line'},
+      el('time', {datetime: e.at}, fmt(at, 'sec')),
+      el('span', {class: 'badge'}, badges[e.kind] || e.kind), ' ',
+      el('span', {class: 'text'}, nameIn(e.text || e.kind, e)),
+      summary));
+    if ((e.kind === 'sent' || e.kind === 'retry' || e.kind === 'dropped') && e.msg_id && e.msg_id !== 'commands') {
+      // The catalogue id, the language and the text each keep their own
+      // direction: Arabic text must not carry the id along with it.
+      const line = el('p', {class: 'msg-line'}, el('code', {dir: 'ltr'}, e.msg_id));
+      if (e.lang) line.append(' · ', el('bdi', {}, e.lang_name || e.lang), ` (${e.lang})`);
+      if (e.kind === 'sent' && e.detail) {
+        line.append(' ', el('q', {}, el('bdi', {dir: 'auto', lang: e.lang || null}, e.detail)));
+      }
+      li.append(line);
+    }
+    return {e, node: li, summary, kids: null, told: []};
+  }
+
+  function addTop(entry) {
+    const day = fmt(Date.parse(entry.e.at), 'date');
+    if (day !== lastDay) {
+      lastDay = day;
+      logBody.append(el('li', {class: 'day'}, day));
+    }
+    logBody.append(entry.node);
+  }
+
+  function addKid(parent, kid) {
+    if (!parent.kids) {
+      parent.kids = el('ol', {class: 'kids'});
+      parent.node.append(parent.kids);
+    }
+    parent.kids.append(kid.node);
+    const k = kid.e;
+    if (k.kind === 'missed') parent.node.classList.remove('quiet');
+    if (k.kind !== 'sent' || k.msg_id === 'commands' || !k.name) return;
+    parent.node.classList.remove('quiet');
+    if (k.person && k.person === parent.e.person) return; // an answer, not news for others
+    const who = k.role ? `${k.name} (${k.role})` : k.name;
+    if (!parent.told.includes(who)) parent.told.push(who);
+    const t = parent.told;
+    parent.summary.textContent = `: told ${t.length > 1 ? t.slice(0, -1).join(', ') + ' and ' + t[t.length - 1] : t[0]}`;
   }
 
   function addLog(e) {
     if (e.seq <= state.logSeq) return;
     state.logSeq = e.seq;
-    const nearBottom = logScroll.scrollHeight - logScroll.scrollTop - logScroll.clientHeight < 40;
-    let who = e.name || '';
-    if (e.person && state.byId.has(e.person)) {
-      who = el('button', {type: 'button', class: 'who', title: `Open the chat of ${e.name}`, onclick: () => openPane(e.person, true)}, e.name);
+    const entry = buildEntry(e);
+    logEntries.set(e.seq, entry);
+    const parent = e.parent && logEntries.get(e.parent);
+    if (parent) addKid(parent, entry);
+    else addTop(entry);
+    for (const seq of e.adopt || []) {
+      const kid = logEntries.get(seq);
+      if (kid) addKid(entry, kid);
     }
-    const lang = e.lang ? el('span', {}, el('bdi', {}, e.lang_name || e.lang), ` (${e.lang})`) : '';
-    const text = e.kind === 'sent' ? [e.msg_id, e.detail].filter(Boolean).join(' — ') : [e.msg_id, e.detail].filter(Boolean).join(' ');
-    const row = el('tr', {class: `kind-${e.kind}`},
-      el('td', {}, fmt(Date.parse(e.at), 'log')),
-      el('td', {}, e.kind),
-      el('td', {}, who),
-      el('td', {}, lang),
-      el('td', {}, e.reason || ''),
-      el('td', {title: text}, el('bdi', {}, text)));
-    logBody.append(row);
-    while (logBody.childElementCount > maxRows) logBody.firstElementChild.remove();
-    if (nearBottom) logScroll.scrollTop = logScroll.scrollHeight;
+    while (logBody.childElementCount > maxRows) {
+      const gone = logBody.firstElementChild;
+      for (const n of [gone, ...gone.querySelectorAll('[data-seq]')]) logEntries.delete(Number(n.dataset.seq));
+      gone.remove();
+    }
+    logToBottom();
   }
 
-  const stepsBox = document.getElementById('log-steps');
-  stepsBox.addEventListener('change', () => {
-    document.querySelector('.log').classList.toggle('hide-steps', !stepsBox.checked);
+  const quietBox = $('log-quiet');
+  quietBox.addEventListener('change', () => {
+    logEl.classList.toggle('hide-quiet', !quietBox.checked);
   });
 
   // ---- live updates ----
@@ -427,15 +719,16 @@
   }
 
   function setConn(ok) {
-    const c = document.getElementById('conn');
-    c.textContent = ok ? 'Live' : 'Reconnecting…';
-    c.classList.toggle('down', !ok);
+    $('conn').textContent = ok ? 'Live' : 'Reconnecting…';
+    $('conn-box').classList.toggle('down', !ok);
+    $('conn-box').title = ok ? 'Live: the page follows the bot' : 'Reconnecting to the sandbox…';
   }
 
   function connect() {
     const es = new EventSource('/api/events');
     es.addEventListener('hello', ev => {
       const d = JSON.parse(ev.data);
+      state.clockSeq = 0; // a restarted sandbox counts from the start again
       setClock(d.clock);
       resetLog(d.log || []);
       for (const id of state.panes.keys()) refresh(id);
@@ -454,20 +747,22 @@
   }
 
   async function start() {
+    resetLayout();
     const d = await api('/api/people');
     state.people = d.people;
     for (const p of d.people) state.byId.set(p.id, p);
-    document.getElementById('programme').textContent = `${d.programme} · @${d.bot}`;
+    $('programme').textContent = `${d.programme} · @${d.bot}`;
     renderPeople();
+    renderGuide();
     for (const id of decodeURIComponent(location.hash.slice(1)).split(',')) {
       if (id) openPane(id, false);
     }
+    showActive();
     connect();
   }
 
   start().catch(e => {
-    const c = document.getElementById('conn');
-    c.textContent = `Could not start: ${e.message}`;
-    c.classList.add('down');
+    $('conn').textContent = `Could not start: ${e.message}`;
+    $('conn-box').classList.add('down');
   });
 })();
