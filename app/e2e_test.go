@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -389,31 +390,60 @@ func TestCommandMenusInEveryLanguage(t *testing.T) {
 // With Redis gone, a user hears "try again in a minute" in their language
 // and nothing is confirmed to Telegram; when Redis is back, the update is
 // handled, once.
+// During an outage everyone who writes is told to try again — not only
+// the first — once, in the language the bot speaks to them in (Amina's
+// app says English, her roster says Arabic), in polling and in webhook
+// mode; afterwards each update is handled once.
 func TestRedisOutageTellsUsersToTryAgain(t *testing.T) {
-	conn, err := store.OpenEmbedded()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	h := start(t, setup{conn: conn}, exampleRoster(t, conn), clockAt(tuesdayMorning))
-	const rojda = 601
-	h.bind("rojda", rojda, "ku")
-	conn.Embedded.Close()
-	h.fake.AddUser(fakeapi.User{ID: rojda, FirstName: "Rojda", LanguageCode: "ku"})
-	h.fake.SendText(rojda, "/help")
-	h.waitEq(rojda, locales.Text("ku", "error.try_again", nil))
-	if err := conn.Embedded.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	h.fake.SendText(rojda, "/mydata")
-	h.wait(rojda, "my data after the outage", func(m fakeapi.Message) bool {
-		return strings.HasPrefix(m.Text, locales.Text("ku", "mydata.title", nil))
-	})
-	if n := count(h.fake.Chat(rojda), locales.Text("ku", "help.participant", nil)); n != 1 {
-		t.Fatalf("the update sent during the outage was handled %d times, want 1", n)
-	}
-	if n := count(h.fake.Chat(rojda), locales.Text("ku", "error.try_again", nil)); n != 1 {
-		t.Fatalf("told to try again %d times, want 1", n)
+	for _, webhook := range []bool{false, true} {
+		t.Run(map[bool]string{false: "polling", true: "webhook"}[webhook], func(t *testing.T) {
+			conn, err := store.OpenEmbedded()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			h := start(t, setup{conn: conn, webhook: webhook}, exampleRoster(t, conn), clockAt(tuesdayMorning))
+			const rojda, amina = 601, 602
+			h.bind("rojda", rojda, "ku")
+			h.bind("amina", amina, "ar")
+			h.fake.AddUser(fakeapi.User{ID: rojda, FirstName: "Rojda", LanguageCode: "ku"})
+			h.fake.AddUser(fakeapi.User{ID: amina, FirstName: "Amina", LanguageCode: "en"})
+			// The bot has spoken to Amina before the outage.
+			h.fake.SendText(amina, "/help")
+			h.waitEq(amina, locales.Text("ar", "help.participant", nil))
+			conn.Embedded.Close()
+			h.fake.SendText(rojda, "/help")
+			h.fake.SendText(amina, "/week")
+			h.fake.SendText(amina, "/week")
+			h.waitEq(rojda, locales.Text("ku", "error.try_again", nil))
+			// The fake, like Telegram with one connection, delivers a
+			// webhook's updates one after another and retries the first
+			// until it is taken: Amina's arrive only after the outage.
+			told := map[int64]string{rojda: "ku"}
+			if !webhook {
+				h.waitEq(amina, locales.Text("ar", "error.try_again", nil))
+				told[amina] = "ar"
+			}
+			if err := conn.Embedded.Restart(); err != nil {
+				t.Fatal(err)
+			}
+			h.fake.SendText(rojda, "/mydata")
+			h.wait(rojda, "my data after the outage", func(m fakeapi.Message) bool {
+				return strings.HasPrefix(m.Text, locales.Text("ku", "mydata.title", nil))
+			})
+			h.wait(amina, "the week after the outage", func(m fakeapi.Message) bool {
+				return strings.Contains(m.Text, locales.Text("ar", "week.title", nil))
+			})
+			h.settle()
+			if n := count(h.fake.Chat(rojda), locales.Text("ku", "help.participant", nil)); n != 1 {
+				t.Fatalf("the update sent during the outage was handled %d times, want 1", n)
+			}
+			for chat, lang := range told {
+				if n := count(h.fake.Chat(chat), locales.Text(lang, "error.try_again", nil)); n != 1 {
+					t.Fatalf("chat %d told to try again %d times, want 1", chat, n)
+				}
+			}
+		})
 	}
 }
 
@@ -454,4 +484,29 @@ func TestMetricsInPrometheusExposition(t *testing.T) {
 			t.Errorf("/metrics shows %q", secret)
 		}
 	}
+}
+
+// A client that sends its body slowly, or not at all, cannot hold a
+// connection of the listener: the read is cut off after the timeout.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	conn := storetest.Backends(t)[0].Conn
+	h := start(t, setup{conn: conn, webhook: true, readTimeout: 300 * time.Millisecond}, exampleRoster(t, conn), clockAt(tuesdayMorning))
+	c, err := net.Dial("tcp", h.app.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /telegram/hook HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\nX-Telegram-Bot-Api-Secret-Token: %s\r\n\r\n{\"upd", h.cfg.WebhookSecret)
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 512)
+	start := time.Now()
+	for {
+		if _, err := c.Read(buf); err != nil {
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				t.Fatal("the server still held the connection after 10 s")
+			}
+			break // closed by the server, or answered and closed
+		}
+	}
+	t.Logf("connection closed after %v", time.Since(start).Round(10*time.Millisecond))
 }

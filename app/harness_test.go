@@ -77,6 +77,8 @@ type setup struct {
 	api     *httptest.Server
 	webhook bool
 	noRun   bool
+	// readTimeout bounds a request's read (the app's default if zero).
+	readTimeout time.Duration
 }
 
 // exampleRoster returns the example roster under a programme id unique to
@@ -127,7 +129,7 @@ func start(t *testing.T, s setup, rosterData []byte, clock *shiftedClock) *harne
 		h.cfg.WebhookSecret = "s3cret-Value_1"
 	}
 	a, err := app.New(context.Background(), h.cfg, log, app.Options{
-		Clock: clock, Conn: s.conn, Listener: ln, RosterName: "roster.yaml", RosterData: rosterData,
+		Clock: clock, Conn: s.conn, Listener: ln, RosterName: "roster.yaml", RosterData: rosterData, ReadTimeout: s.readTimeout,
 		Engine: engine.Options{ChatSpacing: 50 * time.Millisecond, PollInterval: 100 * time.Millisecond},
 	})
 	if err != nil {
