@@ -375,17 +375,39 @@ func (e *Engine) effects(r store.Reader, res flows.Result, chat int64, people ma
 				to = b.Chat
 			}
 			a.To = to
-			payload, err := codec.EncodeSay(a)
-			if err != nil {
-				return eff, err
-			}
 			var nb int64
 			if !a.NotBefore.IsZero() {
 				nb = a.NotBefore.UnixMilli()
 			}
-			// Keys are zero-padded: messages due at the same instant leave
-			// in key order, which must be the order they were said in.
-			eff.Outbox = append(eff.Outbox, store.Outgoing{Key: key, Chat: to, Class: a.Class, NotBefore: nb, Payload: payload})
+			// Telegram refuses a text over 4,096 characters, and the
+			// person would get nothing: a new message goes in parts, the
+			// keyboard with the last; an edit can only be cut short.
+			parts := []string{a.Text}
+			if a.Media == nil && a.Document == nil {
+				parts = flows.SplitText(a.Text)
+			}
+			if a.Edit != 0 && len(parts) > 1 {
+				parts = []string{string([]rune(a.Text)[:flows.TextLimit-1]) + "…"}
+			}
+			for j, text := range parts {
+				part := a
+				part.Text = text
+				if j < len(parts)-1 {
+					part.Inline, part.Menu = nil, nil
+				}
+				payload, err := codec.EncodeSay(part)
+				if err != nil {
+					return eff, err
+				}
+				// Keys are zero-padded: messages due at the same instant
+				// leave in key order, which must be the order they were
+				// said in; a part's key sorts right after its first.
+				k := key
+				if j > 0 {
+					k = fmt.Sprintf("%s.%d", key, j)
+				}
+				eff.Outbox = append(eff.Outbox, store.Outgoing{Key: k, Chat: to, Class: a.Class, NotBefore: nb, Payload: payload})
+			}
 		case flows.SetBinding:
 			if eff.People == nil {
 				eff.People = map[string][]byte{}

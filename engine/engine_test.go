@@ -321,3 +321,41 @@ func TestHousekeepingExpiresOldAbsences(t *testing.T) {
 		})
 	}
 }
+
+// A text longer than Telegram takes is delivered in parts, the keyboard
+// with the last, rather than refused so that the person gets nothing.
+func TestLongTextsAreSentInParts(t *testing.T) {
+	b := storetest.Backends(t)[0]
+	g := newRig(t, b.Conn)
+	g.fake.AddUser(fakeapi.User{ID: 31, FirstName: "L", LanguageCode: "nb"})
+	e := g.engine()
+	line := strings.Repeat("ø", 99) + "\n"
+	long := strings.TrimSuffix(strings.Repeat(line, 90), "\n") // 9,000 characters
+	e.SetStep(func(in flows.Input) flows.Result {
+		return flows.Result{Chat: in.Chat, Actions: []flows.Action{flows.Say{To: in.ChatID, Lang: "nb", MsgID: "long", Text: long,
+			Class: flows.ClassAnswer, Inline: [][]flows.Button{{{Text: "OK", Data: "1|x"}}}}}}
+	})
+	stop := run(t, e)
+	defer stop()
+	if err := e.Intake(context.Background(), update(1, 31, "hei")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := g.fake.WaitUntil(ctx, func() bool { return len(g.fake.Chat(31)) == 3 }); err != nil {
+		t.Fatalf("got %d messages, want 3 parts", len(g.fake.Chat(31)))
+	}
+	var got []string
+	for i, m := range g.fake.Chat(31) {
+		if n := len([]rune(m.Text)); n > 4096 {
+			t.Errorf("part %d has %d characters", i, n)
+		}
+		if (len(m.Inline) > 0) != (i == 2) {
+			t.Errorf("part %d: keyboard %v", i, m.Inline)
+		}
+		got = append(got, m.Text)
+	}
+	if strings.Join(got, "\n") != long {
+		t.Error("the parts do not add up to the text")
+	}
+}

@@ -196,3 +196,33 @@ func chunks(lang string, lines []string) []string {
 	}
 	return out
 }
+
+// TextLimit is Telegram's limit on one message, in characters.
+const TextLimit = 4096
+
+// SplitText breaks a message too long for one Telegram message into
+// parts of at most TextLimit characters, between lines where it can: the
+// engine's safety net, so that a long text is delivered rather than
+// refused (flows keep their own messages shorter).
+func SplitText(text string) []string {
+	r := []rune(text)
+	if len(r) <= TextLimit {
+		return []string{text}
+	}
+	var out []string
+	for len(r) > TextLimit {
+		cut := TextLimit
+		for i := TextLimit - 1; i > TextLimit/2; i-- {
+			if r[i] == '\n' {
+				cut = i
+				break
+			}
+		}
+		out = append(out, string(r[:cut]))
+		r = r[cut:]
+		if len(r) > 0 && r[0] == '\n' {
+			r = r[1:]
+		}
+	}
+	return append(out, string(r))
+}
