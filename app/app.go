@@ -1,7 +1,6 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -242,7 +241,9 @@ func (a *App) Run(ctx context.Context) error {
 // followRoster picks up a roster that "innsjekk roster import" stored
 // while the bot runs, so new people can be invited without a restart.
 func (a *App) followRoster(ctx context.Context) {
-	last, _ := a.st.Roster(ctx)
+	// Only the import's sequence number is polled: a large roster is read
+	// and parsed when it changed, not every five seconds.
+	last, _ := a.st.RosterSeq(ctx)
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {
@@ -251,18 +252,21 @@ func (a *App) followRoster(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		data, err := a.st.Roster(ctx)
-		if err != nil || data == nil || bytes.Equal(data, last) {
+		seq, err := a.st.RosterSeq(ctx)
+		if err != nil || seq == last {
 			continue
 		}
+		data, err := a.st.Roster(ctx)
+		if err != nil || data == nil {
+			continue
+		}
+		last = seq
 		r, err := roster.Parse("stored roster", data)
 		if err != nil {
 			a.log.Error("stored roster does not parse; keeping the current one", "err", err)
-			last = data
 			continue
 		}
 		a.eng.SetRoster(r)
-		last = data
 		a.log.Info("roster reloaded", "participants", len(r.Participants))
 		// New people and changed hours need today's jobs now, not after
 		// midnight.

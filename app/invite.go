@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"innsjekk/codec"
+	"innsjekk/engine"
 	"innsjekk/flows"
 	"innsjekk/roster"
 	"innsjekk/store"
@@ -31,7 +32,7 @@ func NewInvite(ctx context.Context, st *store.Store, r *roster.Roster, person st
 	if err != nil {
 		return inv, err
 	}
-	if err := st.PutInvite(ctx, inv.Code, b, inv.Expires); err != nil {
+	if err := st.PutInvite(ctx, person, inv.Code, b, inv.Expires); err != nil {
 		return inv, err
 	}
 	return inv, st.Audit(ctx, now, "cli", "invite", person)
@@ -43,11 +44,13 @@ func NewInvite(ctx context.Context, st *store.Store, r *roster.Roster, person st
 // conversation state (PRODUCT.md §6). The roster entry stays: it is the
 // municipality's, changed by importing a new roster. It reports whether
 // the person was on Telegram.
-func Forget(ctx context.Context, st *store.Store, person string, now time.Time) (bool, error) {
+func Forget(ctx context.Context, st *store.Store, r *roster.Roster, person string, now time.Time) (bool, error) {
 	bound := false
+	var erasure store.Erasure
 	err := st.Apply(ctx, store.Watch{People: true}, func(r store.Reader) (store.Effects, bool, error) {
-		eff := store.Effects{Now: now, DropRecords: []string{string(flows.PersonKey(person))},
-			People: map[string][]byte{person: nil}, Audit: []store.AuditEntry{{Actor: "cli", Action: "forget", Subject: person}}}
+		erasure = store.Erasure{Person: person}
+		eff := store.Effects{Now: now, People: map[string][]byte{person: nil},
+			Audit: []store.AuditEntry{{Actor: "cli", Action: "forget", Subject: person}}}
 		bs, err := r.Bindings([]string{person})
 		if err != nil {
 			return eff, false, err
@@ -57,8 +60,10 @@ func Forget(ctx context.Context, st *store.Store, person string, now time.Time) 
 			if b, err := codec.DecodeBinding([]byte(raw)); err == nil && b.Chat != 0 {
 				bound = true
 				eff.ForgetChats = []int64{b.Chat}
+				erasure.Chat = b.Chat
 			}
 		}
+		eff.Erase = []store.Erasure{erasure}
 		recs, err := r.Records([]string{string(flows.PersonKey(person))})
 		if err != nil {
 			return eff, false, err
@@ -76,5 +81,8 @@ func Forget(ctx context.Context, st *store.Store, person string, now time.Time) 
 		}
 		return eff, false, nil
 	})
-	return bound, err
+	if err != nil {
+		return bound, err
+	}
+	return bound, st.Erase(ctx, erasure, engine.EveryoneBut(r, person))
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"time"
 
 	"innsjekk/codec"
+	"innsjekk/engine"
 	"innsjekk/flows"
 	"innsjekk/roster"
 	"innsjekk/schedule"
@@ -67,82 +69,107 @@ func ProgrammeStore(ctx context.Context, conn *store.Conn, rosterFile string) (*
 	return st, r, nil
 }
 
-// Import stores a validated roster, replacing the previous one. Bindings
-// and reports of people who remain are kept; people who left lose their
-// binding, so a removed person's chat learns nothing more from the roster,
-// and what they reported is erased (PRODUCT.md §6: keep only what is
-// needed).
-//
-// People whose adviser, teacher, Nav counsellor or mentor changed are told
-// through the outbox (PRODUCT.md §4); the running bot sends it.
+// Import stores a validated roster, replacing the previous one, in one
+// transaction with everything that follows from it: people who left lose
+// their binding and are erased (PRODUCT.md §6: keep only what is needed),
+// and people whose adviser, teacher, Nav counsellor or mentor changed are
+// told through the outbox (PRODUCT.md §4), which the running bot sends.
+// Bindings and reports of people who remain are kept. A crash cannot
+// store the roster without its notices, or the notices without it.
 func Import(ctx context.Context, st *store.Store, r *roster.Roster, data []byte, now time.Time) (removed []string, err error) {
+	var erasures []store.Erasure
 	var prev *roster.Roster
-	if old, err := st.Roster(ctx); err == nil && old != nil {
-		if p, err := roster.Parse("stored roster", old); err == nil {
-			prev = p
+	err = st.Apply(ctx, store.Watch{People: true}, func(rd store.Reader) (store.Effects, bool, error) {
+		removed, erasures, prev = nil, nil, nil
+		old, seq, err := rd.Roster()
+		if err != nil {
+			return store.Effects{}, false, err
 		}
-	}
-	if prev != nil {
-		for _, p := range prev.Participants {
-			if r.Participant(p.ID) == nil {
-				if err := st.DropRecord(ctx, string(flows.PersonKey(p.ID))); err != nil {
-					return nil, err
+		if old != nil {
+			if p, err := roster.Parse("stored roster", old); err == nil {
+				prev = p
+			}
+		}
+		raw, err := rd.AllBindings()
+		if err != nil {
+			return store.Effects{}, false, err
+		}
+		people := map[string]flows.Binding{}
+		for id, v := range raw {
+			if b, err := codec.DecodeBinding([]byte(v)); err == nil {
+				people[id] = b
+			}
+		}
+		eff := store.Effects{Now: now, Roster: data, RosterSeq: seq + 1}
+		gone := map[string]bool{}
+		if prev != nil {
+			for _, id := range engine.EveryoneBut(prev, "") {
+				if p, _ := r.Person(id); p == nil {
+					gone[id] = true
 				}
 			}
 		}
-	}
-	people, err := st.People(ctx)
+		for id := range people {
+			if p, _ := r.Person(id); p == nil {
+				gone[id] = true
+			}
+		}
+		for id := range gone {
+			er := store.Erasure{Person: id}
+			if b, ok := people[id]; ok {
+				removed = append(removed, id)
+				if eff.People == nil {
+					eff.People = map[string][]byte{}
+				}
+				eff.People[id] = nil
+				if b.Chat != 0 {
+					er.Chat = b.Chat
+					eff.ForgetChats = append(eff.ForgetChats, b.Chat)
+				}
+			}
+			erasures = append(erasures, er)
+		}
+		eff.Erase = erasures
+		if prev != nil {
+			if eff.Outbox, err = rosterNotices(prev, r, people, seq+1, now); err != nil {
+				return eff, false, err
+			}
+		}
+		return eff, false, nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	drop := map[string][]byte{}
-	for id := range people {
-		if p, _ := r.Person(id); p == nil {
-			drop[id] = nil
-			removed = append(removed, id)
-		}
-	}
-	if len(drop) > 0 {
-		err = st.Apply(ctx, store.Watch{People: true}, func(store.Reader) (store.Effects, bool, error) {
-			return store.Effects{People: drop}, false, nil
-		})
-		if err != nil {
-			return nil, err
-		}
-	}
-	if err := st.SaveRoster(ctx, r.Programme.ID, data); err != nil {
+	sort.Strings(removed)
+	if err := st.Register(ctx, r.Programme.ID); err != nil {
 		return removed, err
 	}
+	// What else names the people who left is swept now; a sweep cut short
+	// is finished by the running bot's housekeeping.
+	everyone := engine.EveryoneBut(r, "")
 	if prev != nil {
-		if err := tellRosterChanges(ctx, st, prev, r, data, now); err != nil {
-			return removed, fmt.Errorf("tell contact changes: %w", err)
+		everyone = append(everyone, engine.EveryoneBut(prev, "")...)
+	}
+	for _, er := range erasures {
+		if err := st.Erase(ctx, er, everyone); err != nil {
+			return removed, fmt.Errorf("erase %s: %w", er.Person, err)
 		}
 	}
 	return removed, nil
 }
 
-// tellRosterChanges queues the messages about changed contact people.
-// Their keys derive from the roster's content, so importing the same file
-// twice tells nobody twice.
-func tellRosterChanges(ctx context.Context, st *store.Store, prev, r *roster.Roster, data []byte, now time.Time) error {
-	raw, err := st.People(ctx)
-	if err != nil {
-		return err
-	}
-	people := map[string]flows.Binding{}
-	for id, v := range raw {
-		if b, err := codec.DecodeBinding([]byte(v)); err == nil {
-			people[id] = b
-		}
-	}
+// rosterNotices builds the messages about changed contact people. Each
+// key is the import's sequence number and a hash of the notice itself:
+// every real change is told once, and a later import that changes the
+// same thing back and forth again is a new change, told again.
+func rosterNotices(prev, r *roster.Roster, people map[string]flows.Binding, seq int64, now time.Time) ([]store.Outgoing, error) {
 	cal := schedule.New(r.Programme)
 	var notBefore int64
 	if cal.InQuiet(now) {
 		notBefore = cal.QuietEnd(now).UnixMilli()
 	}
-	sum := sha256.Sum256(data)
 	var out []store.Outgoing
-	for i, say := range flows.RosterChanges(prev, r, people) {
+	for _, say := range flows.RosterChanges(prev, r, people) {
 		b, ok := people[say.ToPerson]
 		if !ok || b.Chat == 0 {
 			continue // not on Telegram yet
@@ -150,15 +177,13 @@ func tellRosterChanges(ctx context.Context, st *store.Store, prev, r *roster.Ros
 		say.To = b.Chat
 		payload, err := codec.EncodeSay(say)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		out = append(out, store.Outgoing{Key: fmt.Sprintf("r%x.%04d", sum[:6], i), Chat: b.Chat, Class: say.Class,
+		sum := sha256.Sum256([]byte(say.ToPerson + "\x00" + say.MsgID + "\x00" + say.Text))
+		out = append(out, store.Outgoing{Key: fmt.Sprintf("r%08d.%x", seq, sum[:6]), Chat: b.Chat, Class: say.Class,
 			NotBefore: notBefore, Payload: payload})
 	}
-	if len(out) == 0 {
-		return nil
-	}
-	return st.Enqueue(ctx, now, out...)
+	return out, nil
 }
 
 // Binding returns a person's binding, if they have one.

@@ -461,10 +461,15 @@ func (e *Engine) effects(r store.Reader, res flows.Result, chat int64, people ma
 			eff.Outbox = append(eff.Outbox, store.Outgoing{Key: key, Chat: a.Chat, Kind: "commands",
 				Class: flows.ClassAnswer, Payload: payload})
 		case flows.Forget:
-			eff.DropRecords = append(eff.DropRecords, string(flows.PersonKey(a.Person)))
+			// The binding and the chat's state go now; the rest of what
+			// names the person is swept right after the commit, and again
+			// until the sweep has finished (store.Erase).
+			er := store.Erasure{Person: a.Person, Keep: keyBase}
 			if b, ok := people[a.Person]; ok && b.Chat != 0 {
 				eff.ForgetChats = append(eff.ForgetChats, b.Chat)
+				er.Chat = b.Chat
 			}
+			eff.Erase = append(eff.Erase, er)
 			if eff.People == nil {
 				eff.People = map[string][]byte{}
 			}
@@ -483,6 +488,9 @@ func (e *Engine) effects(r store.Reader, res flows.Result, chat int64, people ma
 	// person back.
 	for _, name := range eff.DropRecords {
 		delete(eff.Records, name)
+	}
+	for _, er := range eff.Erase {
+		delete(eff.Records, string(flows.PersonKey(er.Person)))
 	}
 	return eff, nil
 }
@@ -505,8 +513,13 @@ func (e *Engine) afterCommit(ctx context.Context, in Incoming, res flows.Result)
 		}
 	}
 	for _, a := range res.Actions {
-		if say, ok := a.(flows.Say); ok && say.To == in.Chat && say.Lang != "" {
-			e.langs.Store(in.Chat, say.Lang)
+		switch a := a.(type) {
+		case flows.Say:
+			if a.To == in.Chat && a.Lang != "" {
+				e.langs.Store(in.Chat, a.Lang)
+			}
+		case flows.Forget:
+			e.sweepErasures(ctx)
 		}
 	}
 	person := res.Chat.Person

@@ -147,6 +147,8 @@ type Engine struct {
 	// memory: while Redis is down it is all there is to say "try again"
 	// in the person's own language.
 	langs sync.Map // int64 -> string
+
+	runCtx atomic.Pointer[context.Context] // Run's, for work that outlives a step
 }
 
 // ChatLanguage returns the language chat was last spoken to in.
@@ -308,6 +310,7 @@ func (e *Engine) Run(ctx context.Context) error {
 	}
 	e.running.Store(true)
 	defer e.running.Store(false)
+	e.runCtx.Store(&ctx)
 	e.learnLanguages(ctx)
 	var wg sync.WaitGroup
 	wg.Add(3)

@@ -153,7 +153,7 @@ func TestCommittedMessagesAreSentOnceAfterACrash(t *testing.T) {
 			// Handle without running the sender: the commit is done, the
 			// messages wait in the outbox, and then the process "dies".
 			p := store.Pending{ID: 5, Chat: 12, Raw: update(5, 12, "hei")}
-			if _, err := g.st.Intake(context.Background(), store.Update{ID: p.ID, Chat: p.Chat, Raw: p.Raw}); err != nil {
+			if _, err := g.st.Intake(context.Background(), store.Update(p)); err != nil {
 				t.Fatal(err)
 			}
 			if err := first.Handle(context.Background(), p); err != nil {

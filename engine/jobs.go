@@ -102,6 +102,7 @@ func (e *Engine) runHousekeeping(ctx context.Context, j store.Job) error {
 	if err := e.expireRecords(ctx, now); err != nil {
 		return err
 	}
+	e.sweepErasures(ctx)
 	next := e.housekeepingJob(now)
 	ran := false
 	err := e.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
@@ -276,4 +277,66 @@ func (e *Engine) scheduleHousekeeping(ctx context.Context, now time.Time) {
 	if err := e.st.Schedule(ctx, e.housekeepingJob(now)); err != nil && ctx.Err() == nil {
 		e.log.Warn("schedule housekeeping", "err", err)
 	}
+}
+
+// sweepErasures finishes every erasure decided and not yet swept. One
+// whose goodbye is still on its way is tried again a little later; the
+// nightly housekeeping picks up whatever a crash left.
+func (e *Engine) sweepErasures(ctx context.Context) {
+	snap := e.snap.Load()
+	pending, err := e.st.PendingErasures(ctx)
+	if err != nil || snap == nil {
+		return
+	}
+	again := false
+	for _, er := range pending {
+		err := e.st.Erase(ctx, er, EveryoneBut(snap.Roster, er.Person))
+		switch {
+		case store.StillSending(err):
+			again = true
+		case err != nil:
+			e.log.Warn("erase", "err", err)
+			again = true
+		}
+	}
+	if again {
+		// Retried for as long as the engine runs, not the step that
+		// decided it.
+		run := e.runCtx.Load()
+		if run == nil {
+			return
+		}
+		go func() {
+			t := time.NewTimer(2 * time.Second)
+			defer t.Stop()
+			select {
+			case <-(*run).Done():
+			case <-t.C:
+				e.sweepErasures(*run)
+			}
+		}()
+	}
+}
+
+// EveryoneBut lists everyone in r but person: whose inboxes, alerts and
+// calendars an erasure of person sweeps.
+func EveryoneBut(r *roster.Roster, person string) []string {
+	var out []string
+	add := func(id string) {
+		if id != person {
+			out = append(out, id)
+		}
+	}
+	for _, p := range r.Participants {
+		add(p.ID)
+	}
+	for _, s := range r.Staff {
+		add(s.ID)
+	}
+	for _, e := range r.Employers {
+		for _, c := range e.Contacts {
+			add(c.ID)
+		}
+	}
+	return out
 }

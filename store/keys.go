@@ -13,7 +13,8 @@ func newKeys(programme string) keys { return keys{p: "innsjekk:{" + programme + 
 // Programmes is a set of the programme ids stored in this Redis.
 const programmesKey = "innsjekk:programmes"
 
-func (k keys) roster() string { return k.p + "roster" } // string: the roster YAML as imported
+func (k keys) roster() string    { return k.p + "roster" }     // string: the roster YAML as imported
+func (k keys) rosterSeq() string { return k.p + "roster:seq" } // string: how many imports stored it
 
 // Inbox. Each chat's stored updates wait in a queue of their own, and
 // the ready set holds each waiting chat once, scored by its oldest update:
@@ -61,6 +62,11 @@ func (k keys) outDead() string                    { return k.p + "out:dead" }   
 func (k keys) outUrgent() string { return k.p + "out:urgent" } // zset: key -> not before (ms)
 func (k keys) outNotice() string { return k.p + "out:notice" } // zset: key -> not before (ms)
 func (k keys) outBulk() string   { return k.p + "out:bulk" }   // zset: key -> not before (ms)
+
+// Erasure: what is decided and not yet swept (store/erase.go), and each
+// person's invite codes, so that erasure finds them.
+func (k keys) erasing() string                { return k.p + "erasing" }           // set: Erasure JSON
+func (k keys) invitesOf(person string) string { return k.p + "invites:" + person } // set: invite codes
 
 // Limits on chats bound to nobody: counts that expire on their own, so
 // nothing about a stranger outlives its window.

@@ -137,6 +137,23 @@ func (r Reader) AllBindings() (map[string]string, error) {
 	return r.tx.HGetAll(r.ctx, r.k.people()).Result()
 }
 
+// Roster returns the stored roster file (nil if none) and its import
+// sequence number, watched: an import that raced another is retried.
+func (r Reader) Roster() ([]byte, int64, error) {
+	if err := r.watch(r.k.roster(), r.k.rosterSeq()); err != nil {
+		return nil, 0, err
+	}
+	b, err := r.tx.Get(r.ctx, r.k.roster()).Bytes()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, 0, err
+	}
+	seq, err := r.tx.Get(r.ctx, r.k.rosterSeq()).Int64()
+	if err != nil && !errors.Is(err, redis.Nil) {
+		return nil, 0, err
+	}
+	return b, seq, nil
+}
+
 // Invite returns the invite named code, or nil.
 func (r Reader) Invite(code string) ([]byte, error) {
 	if err := r.watch(r.k.invite(code)); err != nil {
@@ -259,11 +276,17 @@ type Effects struct {
 	// Counts add one to a chat's named count, which is forgotten Window
 	// after its first.
 	Counts []Count
+	// Erase records erasures decided by this step, for Erase to sweep.
+	Erase []Erasure
+	// Roster, when set, replaces the stored roster and becomes import
+	// RosterSeq.
+	Roster    []byte
+	RosterSeq int64
 	// Audit records staff actions on someone else's data.
-	Audit []AuditEntry
+	Audit    []AuditEntry
 	Seen     int64 // the update handled: marked seen, removed from the inbox
 	SeenChat int64 // the chat whose queue Seen leaves
-	Now   time.Time
+	Now      time.Time
 }
 
 // AuditEntry is one line of the audit log: who did what to whom, never
@@ -391,6 +414,13 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 	for _, c := range eff.ForgetChats {
 		p.Del(ctx, s.k.chat(c))
 	}
+	for _, e := range eff.Erase {
+		p.SAdd(ctx, s.k.erasing(), e.member())
+	}
+	if eff.Roster != nil {
+		p.Set(ctx, s.k.roster(), eff.Roster, 0)
+		p.Set(ctx, s.k.rosterSeq(), eff.RosterSeq, 0)
+	}
 	for _, c := range eff.Counts {
 		k := s.k.limit(c.Chat, c.Name)
 		p.SetNX(ctx, k, 0, c.Window)
@@ -415,16 +445,21 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 	return nil
 }
 
-// SaveRoster stores the roster file as imported.
-func (s *Store) SaveRoster(ctx context.Context, programme string, yaml []byte) error {
-	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-		p.Set(ctx, s.k.roster(), yaml, 0)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
+// Register lists the programme among those stored in this Redis. It is
+// a key of its own, outside the programme's slot, so not part of an
+// import's transaction; registering twice is harmless.
+func (s *Store) Register(ctx context.Context, programme string) error {
 	return s.rdb.SAdd(ctx, programmesKey, programme).Err()
+}
+
+// RosterSeq returns the stored roster's import sequence number: a running
+// bot polls it, and reads the roster itself only when it changed.
+func (s *Store) RosterSeq(ctx context.Context) (int64, error) {
+	n, err := s.rdb.Get(ctx, s.k.rosterSeq()).Int64()
+	if errors.Is(err, redis.Nil) {
+		return 0, nil
+	}
+	return n, err
 }
 
 // Roster returns the stored roster file, or nil.
@@ -455,8 +490,9 @@ func (s *Store) Binding(ctx context.Context, person string) ([]byte, error) {
 	return b, err
 }
 
-// PutInvite stores a new invite; it fails if the code exists.
-func (s *Store) PutInvite(ctx context.Context, code string, data []byte, expires time.Time) error {
+// PutInvite stores a new invite for person; it fails if the code exists.
+// The person's set of codes lets erasure find them.
+func (s *Store) PutInvite(ctx context.Context, person, code string, data []byte, expires time.Time) error {
 	ok, err := s.rdb.SetNX(ctx, s.k.invite(code), data, 0).Result()
 	if err != nil {
 		return err
@@ -464,7 +500,14 @@ func (s *Store) PutInvite(ctx context.Context, code string, data []byte, expires
 	if !ok {
 		return errors.New("invite code exists")
 	}
-	return s.rdb.PExpireAt(ctx, s.k.invite(code), expires.Add(30*24*time.Hour)).Err()
+	keep := expires.Add(30 * 24 * time.Hour)
+	_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.PExpireAt(ctx, s.k.invite(code), keep)
+		p.SAdd(ctx, s.k.invitesOf(person), code)
+		p.PExpireAt(ctx, s.k.invitesOf(person), keep)
+		return nil
+	})
+	return err
 }
 
 // Audit appends a staff action to the audit log: who did what to whom.

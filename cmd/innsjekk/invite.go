@@ -206,7 +206,7 @@ func cmdForget(ctx context.Context, e *env, args []string) error {
 	if p, _ := r.Person(pos[0]); p == nil {
 		return fmt.Errorf("no person %q in the roster", pos[0])
 	}
-	ok, err := app.Forget(ctx, st, pos[0], time.Now())
+	ok, err := app.Forget(ctx, st, r, pos[0], time.Now())
 	if err != nil {
 		return err
 	}
