@@ -359,3 +359,43 @@ func TestLongTextsAreSentInParts(t *testing.T) {
 		t.Error("the parts do not add up to the text")
 	}
 }
+
+// A stranger leaves nothing behind but counts that expire on their own:
+// no conversation state, however often they write.
+func TestStrangersLeaveNoState(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			g := newRig(t, b.Conn)
+			g.fake.AddUser(fakeapi.User{ID: 41, FirstName: "S", LanguageCode: "so"})
+			e := g.engine()
+			stop := run(t, e)
+			defer stop()
+			ctx := context.Background()
+			for i := int64(1); i <= 3; i++ {
+				if err := e.Intake(ctx, update(i, 41, "hello")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			waitChat(t, g.fake, 41, locales.Text("so", "unknown.intro", nil))
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if err := g.fake.WaitUntil(wctx, func() bool { n, _ := g.st.Backlog(ctx); return n == 0 }); err != nil {
+				t.Fatal("updates not handled")
+			}
+			prefix := "innsjekk:{" + g.r.Programme.ID + "}:"
+			keys, err := b.Conn.Client.Keys(ctx, prefix+"*41*").Result()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range keys {
+				ttl, _ := b.Conn.Client.PTTL(ctx, k).Result()
+				if !strings.Contains(k, ":lim:41:") || ttl <= 0 || ttl > time.Hour {
+					t.Errorf("%s is kept (ttl %v)", k, ttl)
+				}
+			}
+			if n := len(g.fake.Chat(41)); n != 1 {
+				t.Errorf("the stranger got %d answers in a minute, want 1", n)
+			}
+		})
+	}
+}
