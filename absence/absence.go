@@ -1,7 +1,7 @@
 // Package absence counts a participant's self-certified sickness
 // (egenmelding) and child sick days, and says which limits a new absence
-// notice passes (PRODUCT.md §3.2, IMDi's rules in notes/reliability.md
-// §1.1). It only informs: the bot shows the counters and the passed rules
+// notice passes (docs/behaviour.md; IMDi's rules as docs/roster.md gives
+// them). It only informs: the bot shows the counters and the passed rules
 // to the participant and the adviser, and the adviser decides whether an
 // absence is valid. Every limit comes from the roster's sickness policy;
 // nothing here knows IMDi's numbers.
@@ -19,7 +19,7 @@ import (
 )
 
 // Kind is the category of an absence, as the participant picks it
-// (PRODUCT.md §3.2).
+// (docs/behaviour.md).
 type Kind string
 
 const (
@@ -42,7 +42,7 @@ func (k Kind) Valid() bool {
 
 // Notice is one report covering one or more calendar days, in any order
 // and possibly repeated. The days are usually consecutive, but the "Choose
-// days" keyboard lets a participant skip days (PRODUCT.md §3.2).
+// days" keyboard lets a participant skip days (docs/behaviour.md).
 type Notice struct {
 	Kind Kind
 	Days []roster.Date
@@ -99,7 +99,7 @@ func PersonOf(r *roster.Roster, p *roster.Participant) Person {
 }
 
 // Counters are what the bot shows the participant and the adviser, and
-// what the weekly digest lists (PRODUCT.md §3.2).
+// what the weekly digest lists (docs/behaviour.md).
 type Counters struct {
 	// PeriodDays is the length in calendar days of the current spell of
 	// own sickness: self-certification covers "up to 3 calendar days at a
@@ -168,7 +168,7 @@ func Check(p Person, history []Notice, n Notice) Result {
 		}
 		// A doctor's note is needed for own sickness until the participant
 		// has been qualifying_weeks in the programme; a child's sickness
-		// has no such wait (PRODUCT.md §3.2).
+		// has no such wait (docs/behaviour.md).
 		if w := p.Policy.QualifyingWeeks; w > 0 && !p.ProgrammeStart.IsZero() && own[0] < dayOf(p.ProgrammeStart)+day(7*w) {
 			passed = append(passed, RuleQualifyingWeeks)
 		}
@@ -188,7 +188,7 @@ func Check(p Person, history []Notice, n Notice) Result {
 }
 
 // Status gives the counters as of asOf without a new notice, for the weekly
-// digest (PRODUCT.md §3.2). Days after asOf are ignored: they have not
+// digest (docs/behaviour.md). Days after asOf are ignored: they have not
 // happened yet. PeriodDays is the spell still open on asOf — one whose
 // last day is asOf or is followed by days off only, so that sickness
 // reported for asOf would continue it — and zero when there is none.
@@ -264,7 +264,7 @@ func length(spell []day) int { return int(spell[len(spell)-1]-spell[0]) + 1 }
 // defaultCalendar knows the public holidays and no closed days.
 var defaultCalendar = schedule.New(roster.Programme{})
 
-// childAllowance follows PRODUCT.md §3.2: the base, half as much again
+// childAllowance follows docs/behaviour.md: the base, half as much again
 // with more than two children, and twice that for a single carer.
 func (p Person) childAllowance() int {
 	n := p.Policy.ChildSickDays
@@ -309,7 +309,7 @@ func distinct(notices []Notice, k Kind, keep func(day) bool) []day {
 
 // periods splits sorted, distinct days of sickness into self-certified
 // periods: sickness within gap days of a period's last day continues it
-// (PRODUCT.md §3.2, same_period_days). Grouping days rather than notices
+// (docs/behaviour.md, same_period_days). Grouping days rather than notices
 // makes the answer independent of the order the notices came in.
 func periods(days []day, gap day) [][]day {
 	var out [][]day

@@ -11,7 +11,7 @@ import (
 )
 
 // imdi is the roster's default policy: IMDi's rules under
-// integreringsloven (PRODUCT.md §3.2).
+// integreringsloven (docs/behaviour.md).
 var imdi = roster.Sickness{
 	SelfCertifiedDays:  3,
 	SelfCertifiedTimes: 4,

@@ -14,7 +14,7 @@ import (
 
 // model is the reference Check and Status are held to: a plain walk over
 // the calendar one day at a time, on dates and sets, written from the
-// rules in PRODUCT.md §3.2 and the package documentation rather than from
+// rules in docs/behaviour.md and the package documentation rather than from
 // the code. It is slow and obvious on purpose.
 type model struct {
 	p      Person
@@ -376,7 +376,7 @@ func checkSequence(t *rapid.T) {
 	}
 }
 
-// allowance spells out PRODUCT.md §3.2 for the invariant: 10, 15 with
+// allowance spells out docs/behaviour.md for the invariant: 10, 15 with
 // more than two children, doubled for a single carer — for any base.
 func allowance(p Person) int {
 	base := p.Policy.ChildSickDays

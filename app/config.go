@@ -11,7 +11,7 @@ import (
 	"innsjekk/store"
 )
 
-// Config is the deployment's configuration (PRODUCT.md §5).
+// Config is the deployment's configuration (docs/configuration.md).
 type Config struct {
 	Token         string // TELEGRAM_TOKEN
 	APIURL        string // TELEGRAM_API_URL

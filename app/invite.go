@@ -41,7 +41,7 @@ func NewInvite(ctx context.Context, st *store.Store, r *roster.Roster, person st
 // Forget erases what the bot holds about a person, in one transaction:
 // what they reported (absences, notices, check-ins, meetings, also in the
 // counsellors' calendars), their Telegram binding and the chat's
-// conversation state (PRODUCT.md §6). The roster entry stays: it is the
+// conversation state (docs/privacy.md). The roster entry stays: it is the
 // municipality's, changed by importing a new roster. It reports whether
 // the person was on Telegram.
 func Forget(ctx context.Context, st *store.Store, r *roster.Roster, person string, now time.Time) (bool, error) {

@@ -71,9 +71,9 @@ func ProgrammeStore(ctx context.Context, conn *store.Conn, rosterFile string) (*
 
 // Import stores a validated roster, replacing the previous one, in one
 // transaction with everything that follows from it: people who left lose
-// their binding and are erased (PRODUCT.md §6: keep only what is needed),
+// their binding and are erased (docs/privacy.md: keep only what is needed),
 // and people whose adviser, teacher, Nav counsellor or mentor changed are
-// told through the outbox (PRODUCT.md §4), which the running bot sends.
+// told through the outbox (docs/roster.md), which the running bot sends.
 // Bindings and reports of people who remain are kept. A crash cannot
 // store the roster without its notices, or the notices without it.
 func Import(ctx context.Context, st *store.Store, r *roster.Roster, data []byte, now time.Time) (removed []string, err error) {

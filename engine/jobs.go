@@ -222,7 +222,7 @@ func (e *Engine) runPlan(ctx context.Context, j store.Job) error {
 }
 
 // expireRecords deletes what people's records hold about days older
-// than the roster's retention (PRODUCT.md §6: 365 days by default): the
+// than the roster's retention (docs/privacy.md: 365 days by default): the
 // bot keeps what the rules need and the municipality's own systems keep
 // the rest.
 func (e *Engine) expireRecords(ctx context.Context, now time.Time) error {

@@ -195,7 +195,7 @@ func (e *Engine) sendOne(ctx context.Context, m store.Outgoing) {
 }
 
 // tellBlocked feeds a 403 back to the flows: the person is marked
-// unreachable and their adviser told, once (PRODUCT.md §3.8).
+// unreachable and their adviser told, once (docs/behaviour.md).
 func (e *Engine) tellBlocked(ctx context.Context, m store.Outgoing, person string) {
 	snap := e.snap.Load()
 	err := e.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {

@@ -11,7 +11,7 @@ import (
 	"innsjekk/schedule"
 )
 
-// The sick notice and other absence (PRODUCT.md §3.2): which days, an
+// The sick notice and other absence (docs/behaviour.md): which days, an
 // optional "please call me", a confirmation listing what will be missed;
 // then the mentor, teacher and adviser are told, each only what they
 // need. Three taps in the common case: 🤒, [Today], [Send].
@@ -63,7 +63,7 @@ type UndoTimer struct {
 func (UndoTimer) TimerKind() string      { return "abs.undo" }
 func (t UndoTimer) TimerSubject() string { return t.Person }
 
-// undoWindow is how long a notice can be taken back (PRODUCT.md §3.2).
+// undoWindow is how long a notice can be taken back (docs/behaviour.md).
 const undoWindow = 10 * time.Minute
 
 // draftLife is how long a notice being put together stays open.
@@ -416,7 +416,7 @@ func (s *step) history(p *roster.Participant) []absence.Notice {
 
 // send stores the notice and tells the people who need to know. The
 // participant's confirmation and every notice are committed together, so
-// a crash cannot confirm without telling (PRODUCT.md §2.6).
+// a crash cannot confirm without telling (docs/behaviour.md).
 func (s *step) send(d AbsenceDraft, msg int) {
 	p := s.me.Participant
 	for _, iso := range d.Days {
@@ -520,7 +520,7 @@ func ids(hs []hearer) []string {
 
 // audience is whom a notice about days tells, each with only the days
 // that concern them: the mentor the placement days, the teacher the class
-// days, the adviser all of them (PRODUCT.md §3.2). Someone who is both the
+// days, the adviser all of them (docs/behaviour.md). Someone who is both the
 // adviser and the teacher hears once, as the adviser.
 func (s *step) audience(p *roster.Participant, days []string) []hearer {
 	var placement, class []roster.Date
@@ -581,7 +581,7 @@ func (s *step) toldLines(p *roster.Participant, told, missing []hearer) []string
 // teacher for class days and the adviser, each in their language and
 // each only about their days, and returns whom it told and whom it could
 // not reach. The mentor's and teacher's messages take no reason argument
-// at all: employers learn that someone is absent, never why (PRODUCT.md
+// at all: employers learn that someone is absent, never why (docs/behaviour.md
 // §2.5).
 func (s *step) tellAbsence(p *roster.Participant, n Notice, days []string, check absence.Result, again bool) (told, missing []hearer) {
 	for _, h := range s.audience(p, days) {
@@ -752,7 +752,7 @@ func lastOf(days []roster.Date) roster.Date {
 func asksBack(k absence.Kind) bool { return k == absence.Sick || k == absence.ChildSick }
 
 // scheduleBack asks "are you back?" at 07:00 on the participant's next
-// scheduled day after the notice (PRODUCT.md §3.2).
+// scheduled day after the notice (docs/behaviour.md).
 func (s *step) scheduleBack(p *roster.Participant, n Notice) {
 	if !asksBack(n.Kind) {
 		return

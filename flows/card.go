@@ -7,7 +7,7 @@ import (
 	"innsjekk/roster"
 )
 
-// The mentor's morning card (PRODUCT.md §3.3): mentors work rotating
+// The mentor's morning card (docs/behaviour.md): mentors work rotating
 // shifts, so whoever is on duty may not know who comes. At 07:00 on
 // placement days a contact with morning_card gets the whole workplace in
 // one message: who comes when, and who is away.

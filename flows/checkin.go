@@ -7,7 +7,7 @@ import (
 )
 
 // ✅ Check-in on placement days, the nudge when nobody checked in and the
-// adviser's unexplained-absence alert after that (PRODUCT.md §3.3).
+// adviser's unexplained-absence alert after that (docs/behaviour.md).
 
 type checkIns struct{ base }
 

@@ -13,7 +13,7 @@ import (
 	"innsjekk/schedule"
 )
 
-// 📋 Digests (PRODUCT.md §3.8): what needs a coordinator today, in one
+// 📋 Digests (docs/behaviour.md): what needs a coordinator today, in one
 // message instead of fifty. Each adviser gets a daily digest about their
 // own caseload at digest.daily on working days, and a weekly overview
 // with a spreadsheet and a picture at digest.weekly; admins get the same
@@ -249,7 +249,7 @@ func (digests) button(s *step, p Payload) {
 
 // maySee: teachers, Nav counsellors and advisers see their own
 // participants, admins everyone; a mentor only the attendance of those
-// placed with them (PRODUCT.md §6).
+// placed with them (docs/privacy.md).
 func (s *step) maySee(p *roster.Participant) bool {
 	if st := s.me.Staff; st != nil {
 		return st.Has(roster.RoleAdmin) || p.Adviser == st || p.Teacher == st || p.Nav == st
@@ -455,7 +455,7 @@ type digestBuilder struct {
 // SeesHealth reports whether st may see the kind of a participant's
 // absence and the self-certification counters: health data, for the
 // adviser who decides on it (and admins), not for teachers or Nav
-// counsellors, who learn that the participant is away (PRODUCT.md §2.5).
+// counsellors, who learn that the participant is away (docs/behaviour.md).
 func SeesHealth(st *roster.Staff, p *roster.Participant) bool {
 	return st != nil && (st.Has(roster.RoleAdmin) || (p.Adviser != nil && p.Adviser.ID == st.ID))
 }

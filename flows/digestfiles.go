@@ -9,7 +9,7 @@ import (
 	"innsjekk/schedule"
 )
 
-// The weekly overview's two files (PRODUCT.md §3.8): the week's
+// The weekly overview's two files (docs/behaviour.md): the week's
 // attendance and absences as a spreadsheet, with Norwegian headers so it
 // opens as columns in a Norwegian Excel, and a picture of the week — a
 // row per participant, a cell per scheduled day, coloured by what

@@ -11,7 +11,7 @@ import (
 
 // What a participant reported, stored in their own record (PersonKey).
 
-// Absence is one day a participant is away (PRODUCT.md §6: date, kind,
+// Absence is one day a participant is away (docs/privacy.md: date, kind,
 // reported at, by whom, late). No health detail is ever kept.
 type Absence struct {
 	Date       string       `json:"date"` // ISO date
@@ -117,7 +117,7 @@ func recordID(now time.Time, n int) string {
 }
 
 // RecordDate is the date a stored value is about, used to expire it after
-// the retention period (PRODUCT.md §6); false for a value kept until
+// the retention period (docs/privacy.md); false for a value kept until
 // something else removes it.
 func RecordDate(v any, loc *time.Location) (string, bool) {
 	switch x := v.(type) {

@@ -10,7 +10,7 @@ import (
 	"innsjekk/schedule"
 )
 
-// 📝 Employer feedback in two or three taps (PRODUCT.md §3.6). At the end
+// 📝 Employer feedback in two or three taps (docs/behaviour.md). At the end
 // of the last placement shift of each week, each mentor gets one short
 // message per participant placed with them — "How was Amina's week?"
 // [👍 Good] [🙂 OK] [⚠️ Concern] — with the week's attendance as the bot
@@ -39,7 +39,7 @@ const (
 	RatingNote    = "note"
 )
 
-// Concern categories (PRODUCT.md §3.6).
+// Concern categories (docs/behaviour.md).
 var concernCategories = []string{"attendance", "understanding", "safety", "cooperation", "other"}
 
 // Feedback is a mentor's word on a participant: the weekly rating, or one

@@ -57,7 +57,7 @@ type Binding struct {
 	Unreachable bool `json:"unreachable,omitempty"`
 }
 
-// Invite is a single-use onboarding code (PRODUCT.md §3.1).
+// Invite is a single-use onboarding code (docs/behaviour.md).
 type Invite struct {
 	Code    string    `json:"code"`
 	Person  string    `json:"person"`
@@ -211,7 +211,7 @@ type UseInvite struct {
 }
 
 // SetCommands sets the command menu of one chat: the commands of the
-// person's roles, described in their language (PRODUCT.md §5).
+// person's roles, described in their language (docs/configuration.md).
 type SetCommands struct {
 	Chat     int64    `json:"chat"`
 	Lang     string   `json:"lang"`

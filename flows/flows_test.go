@@ -69,7 +69,7 @@ func noReason(t *testing.T, who, text string) {
 }
 
 // Every message an employer or teacher can get is free of any reason, in
-// every language (PRODUCT.md §2.5).
+// every language (docs/behaviour.md).
 func TestEmployerMessagesNameNoReason(t *testing.T) {
 	args := locales.Args{"Name": "X", "Days": "D", "Back": "B", "Employer": "E", "Day": "D", "Start": "S", "End": "E"}
 	for _, l := range roster.Languages {
@@ -324,7 +324,7 @@ func TestEveryCommandHasItsWordsInEveryLanguage(t *testing.T) {
 
 // Every issue button, pressed by someone who may not act on it — another
 // participant, an adviser of another caseload, a mentor of another
-// workplace, a stranger — is refused and changes nothing (PRODUCT.md §6:
+// workplace, a stranger — is refused and changes nothing (docs/privacy.md:
 // button data is client input).
 func TestIssueButtonsRefuseEveryoneTheyDidNotReach(t *testing.T) {
 	w := newWorld(t)

@@ -8,7 +8,7 @@ import (
 )
 
 // 🗑 /forgetme: a participant asks their adviser to erase what Innsjekk
-// stores about them; the adviser (or an admin) decides once (PRODUCT.md
+// stores about them; the adviser (or an admin) decides once (docs/behaviour.md
 // §3.1, §6). The request is stored, so that only a request that exists
 // and is still open can be decided, and only once. The roster entry is
 // the municipality's and stays until the roster changes.

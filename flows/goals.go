@@ -11,7 +11,7 @@ import (
 	"innsjekk/schedule"
 )
 
-// 🎯 Learning goals (PRODUCT.md §3.6): once a month, at the end of the
+// 🎯 Learning goals (docs/behaviour.md): once a month, at the end of the
 // first placement day, the mentor rates each of the placement's goals —
 // [Not yet] [Partly] [Yes], one goal per message, one tap each. The
 // participant sees their goals and how far they have come in 🎯 My goals,

@@ -6,7 +6,7 @@ import (
 )
 
 // /help and the main menu: what a person can do, for their roles
-// (PRODUCT.md §3.1). The menu's buttons come from the commands the flows
+// (docs/behaviour.md). The menu's buttons come from the commands the flows
 // registered, so a new flow's button appears without an edit here.
 
 type help struct{ base }

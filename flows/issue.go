@@ -12,7 +12,7 @@ import (
 	"innsjekk/schedule"
 )
 
-// 🆘 Issues (PRODUCT.md §3.7): a participant says what a problem is about
+// 🆘 Issues (docs/behaviour.md): a participant says what a problem is about
 // and writes, speaks or photographs it; the bot finds the one person
 // responsible (routing.go), who acknowledges, answers with a ready-made
 // reply in the participant's own language or with their own words, passes
@@ -393,7 +393,7 @@ func part(s *step, m Message) Entry {
 
 // unasked takes what a participant wrote, said or photographed outside
 // any conversation: nothing is dropped; it is offered to their contact
-// person (PRODUCT.md §3.7). A mentor's words become a problem report.
+// person (docs/behaviour.md). A mentor's words become a problem report.
 func (s *step) unasked(m Message) {
 	switch {
 	case s.me.Participant != nil:
@@ -472,7 +472,7 @@ func (issues) button(s *step, p Payload) {
 }
 
 // mayAct: only the people an issue reached, and admins, may act on it
-// (PRODUCT.md §6); the reporter may only answer.
+// (docs/privacy.md); the reporter may only answer.
 func (s *step) mayAct(iss Issue) bool {
 	if s.me.Staff != nil && s.me.Staff.Has(roster.RoleAdmin) {
 		return true
@@ -635,7 +635,7 @@ func (s *step) saveIssue(iss Issue) {
 
 // scheduleEscalation plans the escalation of an issue nobody acknowledged:
 // escalate_after working hours inside office hours, or 30 minutes at any
-// hour when it is urgent (PRODUCT.md §3.7).
+// hour when it is urgent (docs/behaviour.md).
 func (s *step) scheduleEscalation(iss Issue) {
 	pr := s.in.Roster.Programme
 	due := s.in.Cal.AddWorkingTime(s.in.Now, pr.EscalateAfter, pr.OfficeHours)
@@ -1119,7 +1119,7 @@ func (s *step) closeIssue(iss Issue, msg int) {
 }
 
 // ackList shows the issues with this staff member, oldest first, each
-// with its buttons (PRODUCT.md §5: /ack).
+// with its buttons (docs/configuration.md: /ack).
 func (s *step) ackList() {
 	if s.me.Staff == nil {
 		s.reason(ReasonNotForRole)

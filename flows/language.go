@@ -6,7 +6,7 @@ import (
 )
 
 // 🌐 /language: anyone switches language from a list written in each
-// language's own name (PRODUCT.md §3.1, §8).
+// language's own name (docs/behaviour.md, docs/translating.md).
 
 type language struct{ base }
 

@@ -12,7 +12,7 @@ import (
 	"innsjekk/schedule"
 )
 
-// 📆 Nav meetings that cannot clash with placement days (PRODUCT.md §3.5):
+// 📆 Nav meetings that cannot clash with placement days (docs/behaviour.md):
 // a counsellor picks a participant, a day that has free slots, and a free
 // time; nothing on the keyboard can clash, and the step checks again
 // anyway, because button data is client input and another counsellor may
@@ -805,7 +805,7 @@ func (s *step) leaveHint(lang string, p *roster.Participant, mt Meeting) string 
 
 // noticeToParticipant tells the participant in their language. Instead
 // of "OK?" it asks them to pick the right day among three: participants
-// "say yes without knowing what they answer" (PRODUCT.md §1).
+// "say yes without knowing what they answer" (docs/behaviour.md).
 func (s *step) noticeToParticipant(p *roster.Participant, mt Meeting, version string, old *Meeting) {
 	lang := s.langOf(p.ID)
 	day := s.in.Cal.Today(mt.Start)
@@ -975,7 +975,7 @@ func (s *step) cancelMeeting(p *roster.Participant, id string, msg int) {
 }
 
 // scheduleMeetingReminders plans the reminders the day before and two
-// hours before (PRODUCT.md §3.4).
+// hours before (docs/behaviour.md).
 func (s *step) scheduleMeetingReminders(p *roster.Participant, mt Meeting) {
 	day := roster.DateOf(mt.Start.In(s.in.Cal.Loc()))
 	before := s.in.Cal.At(schedule.AddDays(day, -1), s.in.Roster.Programme.Reminders.EveningBefore)

@@ -9,7 +9,7 @@ import (
 )
 
 // /mydata shows a person everything Innsjekk stores about them
-// (PRODUCT.md §3.1, §6: the right of access): the roster's entry, the
+// (docs/behaviour.md, docs/privacy.md: the right of access): the roster's entry, the
 // chat, and for a participant every stored record — absences with their
 // flags and whom they told, check-ins, meetings with how the notice was
 // understood, feedback and corrections from the workplace, goal ratings

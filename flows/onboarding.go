@@ -9,7 +9,7 @@ import (
 	"innsjekk/roster"
 )
 
-// Onboarding (PRODUCT.md §3.1): "/start CODE" binds a chat to the roster
+// Onboarding (docs/behaviour.md): "/start CODE" binds a chat to the roster
 // person the invite was made for; a chat bound to nobody learns nothing
 // from the roster.
 
@@ -89,12 +89,12 @@ func (onboarding) start(s *step) {
 	s.say("welcome.hello", locales.Args{"Name": s.me.Name, "Programme": s.in.Roster.Programme.Name}, s.menu())
 	s.say(privacyNotice(s.me), nil)
 	// Telegram's language_code is only a hint, so the first conversation
-	// offers the list (PRODUCT.md §8).
+	// offers the list (docs/translating.md).
 	s.say("language.offer", nil, withInline(languageButtons()))
 }
 
 // privacyNotice is the notice that is true for the person's role: what is
-// kept about them, who sees what, and where to look (PRODUCT.md §3.1).
+// kept about them, who sees what, and where to look (docs/behaviour.md).
 func privacyNotice(m *me) string {
 	switch {
 	case m.Participant != nil:

@@ -10,7 +10,7 @@ import (
 	"innsjekk/schedule"
 )
 
-// The participant card (PRODUCT.md §3.8): what a participant's adviser,
+// The participant card (docs/behaviour.md): what a participant's adviser,
 // teacher or Nav counsellor opens from a digest line — the coming week,
 // this period's absences with the counters, meetings, feedback and goal
 // progress, and open issues.
@@ -130,7 +130,7 @@ func (s *step) participantCard(p *roster.Participant) {
 }
 
 // sendAlerts sends the alerts gathered about one participant as one
-// message, at once, quiet hours or not (PRODUCT.md §3.8).
+// message, at once, quiet hours or not (docs/behaviour.md).
 func (s *step) sendAlerts(t AlertTimer) {
 	rec := s.rec(AlertsKey(t.Staff))
 	prefix := alertField + ":" + t.Participant + ":"

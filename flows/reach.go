@@ -1,6 +1,6 @@
 package flows
 
-// Reachability (PRODUCT.md §3.8): when Telegram refuses a message because
+// Reachability (docs/behaviour.md): when Telegram refuses a message because
 // the person blocked the bot, they are marked unreachable and their
 // adviser is alerted, once; it clears when they write again. The
 // Telegram shell feeds the refusal back as an EvBlocked event.

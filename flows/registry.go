@@ -159,7 +159,7 @@ type CommandInfo struct {
 }
 
 // Commands lists the commands of a person with these roles, in menu
-// order, for setMyCommands (PRODUCT.md §5).
+// order, for setMyCommands (docs/configuration.md).
 func Commands(roles ...roster.Role) []CommandInfo {
 	var out []CommandInfo
 	for _, c := range commands {

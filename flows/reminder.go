@@ -6,7 +6,7 @@ import (
 )
 
 // The evening before each placement day: "Tomorrow: Hotell Strand,
-// 09:00–15:00, Strandgata 1. Ask for Per Olsen." (PRODUCT.md §3.4).
+// 09:00–15:00, Strandgata 1. Ask for Per Olsen." (docs/behaviour.md).
 
 type reminders struct{ base }
 
@@ -62,7 +62,7 @@ func (reminders) timer(s *step, t Timer) {
 }
 
 // plan: the reminders for the next day's placements, at the evening hour.
-// None on public holidays or closed days (PRODUCT.md §3.4).
+// None on public holidays or closed days (docs/behaviour.md).
 func (reminders) plan(pl *planning) {
 	if _, closed := pl.cal.IsClosed(pl.day); closed {
 		return

@@ -15,7 +15,7 @@ var _ = register(rosterChange{})
 func (rosterChange) spec() spec { return spec{name: "roster", code: "ro"} }
 
 // RosterChanges lists what to tell people when a new roster changes who a
-// participant's adviser, teacher, Nav counsellor or mentor is (PRODUCT.md
+// participant's adviser, teacher, Nav counsellor or mentor is (docs/behaviour.md
 // §4): responsibility that silently changes hands was one of the
 // research's findings. The participant hears who their new contact is,
 // the new and the old contact hear that they now are or no longer are

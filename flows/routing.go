@@ -4,7 +4,7 @@ import (
 	"innsjekk/roster"
 )
 
-// Routing finds the one person an issue goes to (PRODUCT.md §3.7): the
+// Routing finds the one person an issue goes to (docs/behaviour.md): the
 // roster's routing table maps the category to roles, and the first role
 // the participant has someone in, who can be reached, wins. A staff
 // member who is away passes it to their backup; someone not on Telegram

@@ -448,7 +448,7 @@ func withInline(rows [][]Button) sayOpt { return func(m *Say) { m.Inline = rows 
 func withEdit(id int) sayOpt            { return func(m *Say) { m.Edit = id } }
 func asBulk() sayOpt                    { return func(m *Say) { m.Class = ClassBulk } }
 
-// urgentNotice goes out at once, quiet hours or not (PRODUCT.md §3.8).
+// urgentNotice goes out at once, quiet hours or not (docs/behaviour.md).
 func urgentNotice() sayOpt { return func(m *Say) { m.NotBefore = time.Time{} } }
 
 // say queues a reply to this chat: an answer to the user's own action,
@@ -466,7 +466,7 @@ func (s *step) sayText(id, text string, opts ...sayOpt) {
 }
 
 // notify tells another person something, in their language. Nothing but
-// answers to a user's own action goes out in quiet hours (PRODUCT.md §3.4),
+// answers to a user's own action goes out in quiet hours (docs/behaviour.md),
 // so a notice falling in them waits for their end, and then goes ahead of
 // bulk work.
 func (s *step) notify(to, id string, args locales.Args, opts ...sayOpt) {
@@ -578,7 +578,7 @@ func normalize(s string) string {
 }
 
 // circle lists the people a participant's messages may reach: their
-// contact people (PRODUCT.md §1).
+// contact people (docs/behaviour.md).
 func circle(p *roster.Participant) []string {
 	out := []string{p.ID}
 	for _, st := range []*roster.Staff{p.Adviser, p.Teacher, p.Nav} {

@@ -9,7 +9,7 @@ import (
 )
 
 // 📅 My week: a participant's next seven days — placement, class, Nav
-// meetings and reported absences (PRODUCT.md §3.4).
+// meetings and reported absences (docs/behaviour.md).
 
 type week struct{ base }
 

@@ -15,7 +15,7 @@ var (
 )
 
 // isSickWord reports whether typed text says "sick" in any shipped
-// language ("syk", "sick", "مريض" start the sick flow, PRODUCT.md §2.1).
+// language ("syk", "sick", "مريض" start the sick flow, docs/behaviour.md).
 // Every language's words count: people often type in Norwegian or
 // English whatever their own language.
 func isSickWord(text string) bool {

@@ -4,7 +4,7 @@
 // programme's time zone. It does no I/O and reads no clock; the shell
 // hands it the roster, the records and now.
 //
-// A feed carries no health detail (PRODUCT.md §2.5): an absence is an
+// A feed carries no health detail (docs/behaviour.md): an absence is an
 // all-day "away", never its kind, and a meeting is where it is, never
 // why it was booked over a clash.
 package ics
@@ -133,7 +133,7 @@ func (f *feed) bytes() []byte {
 }
 
 // participant adds p's events. A day reported away replaces that day's
-// plan, as in "my week" (PRODUCT.md §3.4).
+// plan, as in "my week" (docs/behaviour.md).
 func (f *feed) participant(p *roster.Participant, rec flows.Record, prefix string) {
 	away := map[roster.Date]bool{}
 	for _, v := range rec {

@@ -1,10 +1,10 @@
 // Package locales holds every user-facing string of Innsjekk in the ten
-// shipped languages (PRODUCT.md §8) and renders them.
+// shipped languages (docs/translating.md) and renders them.
 //
 // Each language is loaded into one go-i18n bundle and looked up with a
 // localizer for exactly that tag: go-i18n's own matcher would hand a
 // Russian speaker Ukrainian text, so the caller always names the language
-// (see ../shared/notes/libraries.md B3).
+// .
 package locales
 
 import (
@@ -43,7 +43,7 @@ func RTL(lang string) bool { return rtl[lang] }
 
 // Isolate wraps s so that it keeps its own direction inside text of
 // lang: names, places, times and numbers inside Arabic, Dari or Pashto
-// would otherwise be reordered by the bidi algorithm (PRODUCT.md §2.2).
+// would otherwise be reordered by the bidi algorithm (docs/behaviour.md).
 func Isolate(lang, s string) string {
 	if !rtl[lang] || s == "" {
 		return s
@@ -144,7 +144,7 @@ func Text(lang, id string, args Args) string {
 var command = regexp.MustCompile(`(^|[^\p{L}\p{N}/:.` + FSI + `])(/[a-z][a-z_]*)`)
 
 // bidiFix keeps two things in order inside right-to-left text, at render
-// time so that translators need not know about them (PRODUCT.md §2.2):
+// time so that translators need not know about them (docs/behaviour.md):
 //   - a /command after right-to-left words, whose slash would otherwise
 //     take the paragraph's direction and show as "mydata/";
 //   - a range of two isolated values, "09:00–12:00", which the bidi

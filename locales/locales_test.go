@@ -18,7 +18,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-// shipped maps every language the bot ships (PRODUCT.md §8) to the tag
+// shipped maps every language the bot ships (docs/translating.md) to the tag
 // whose CLDR plural rules it follows in golang.org/x/text.
 var shipped = map[string]string{
 	"en": "en", "nb": "nb", "ar": "ar", "ti": "ti", "so": "so",
@@ -30,7 +30,7 @@ var shipped = map[string]string{
 var counts = []int{0, 1, 2, 3, 5, 11, 21, 100}
 
 // draftHeader is the first line of a translation no native speaker has
-// reviewed (PRODUCT.md §8).
+// reviewed (docs/translating.md).
 const draftHeader = "# machine-drafted: not yet reviewed by a native speaker"
 
 // message is one entry of a catalogue file. A plain string is stored as
@@ -410,7 +410,7 @@ func TestPluralForms(t *testing.T) {
 	}
 }
 
-// The forms the tests require are the ones PRODUCT.md §8 promises.
+// The forms the tests require are the ones docs/translating.md promises.
 func TestRequiredPluralForms(t *testing.T) {
 	want := map[string][]string{
 		"ar": {"zero", "one", "two", "few", "many", "other"},
@@ -431,7 +431,7 @@ func TestRequiredPluralForms(t *testing.T) {
 func sampleValue(name string) string { return "Sample " + name }
 
 // (e) Every message renders in every language; in Arabic, Dari and Pashto
-// each value is isolated (PRODUCT.md §2.2), elsewhere it is not.
+// each value is isolated (docs/behaviour.md), elsewhere it is not.
 func TestRender(t *testing.T) {
 	if err := Check(); err != nil {
 		t.Fatalf("Check: %v", err)
@@ -514,7 +514,7 @@ func icons(s string) string {
 
 // Every translation keeps the source's icons, in order; a text that starts
 // with an icon starts with the same one, because the bot recognises menu
-// taps by it (PRODUCT.md §2.1).
+// taps by it (docs/behaviour.md).
 func TestIcons(t *testing.T) {
 	all := catalogues(t)
 	for _, id := range sortedIDs(all[Source]) {
@@ -647,7 +647,7 @@ func readmeLanguages(t *testing.T) map[string]readmeRow {
 
 // (f) README.md lists every language with its status and direction, and
 // a file starts with the machine-drafted header exactly when its status
-// says so (PRODUCT.md §8).
+// says so (docs/translating.md).
 func TestStatusHeader(t *testing.T) {
 	rows := readmeLanguages(t)
 	for _, lang := range languages() {

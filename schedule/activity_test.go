@@ -9,7 +9,7 @@ import (
 	"innsjekk/roster"
 )
 
-// testRoster is the example from PRODUCT.md §4, with two more participants:
+// testRoster is the example from docs/roster.md, with two more participants:
 // Omar has an open-ended Thursday placement, Sara a weekday placement and a
 // class that starts with it.
 func testRoster(t testing.TB) *roster.Roster {

@@ -4,7 +4,7 @@
 //
 // It never reads the clock: every function takes now or a date. Days are
 // stepped with calendar arithmetic, never by adding 24 hours, so wall-clock
-// times survive the daylight-saving changes (PRODUCT.md §3.4).
+// times survive the daylight-saving changes (docs/behaviour.md).
 package schedule
 
 import (

@@ -7,7 +7,7 @@ import (
 	"innsjekk/roster"
 )
 
-// weekdayNames are the weekday words staff type in /meeting (PRODUCT.md
+// weekdayNames are the weekday words staff type in /meeting (docs/behaviour.md
 // §3.5), in Bokmål and English, full and short. The ASCII spellings of
 // lørdag and søndag are there for keyboards without ø.
 var weekdayNames = map[string]time.Weekday{
@@ -39,7 +39,7 @@ var relativeDays = map[string]int{
 // up to eight years away (2096 to 2104).
 const leapGap = 8
 
-// ParseDay reads a day as staff type it after /meeting (PRODUCT.md §3.5):
+// ParseDay reads a day as staff type it after /meeting (docs/behaviour.md):
 // "2026-12-01", "1.12", "01.12.2026", "1.12.26", "i dag"/"today",
 // "i morgen"/"tomorrow", or a weekday name in Bokmål or English, full or
 // short ("tirsdag", "tir", "tuesday", "tue"), in any case. A weekday is the
@@ -122,7 +122,7 @@ func number(s string, width int) int {
 }
 
 // ParseClock reads a time of day as staff type it after /meeting
-// (PRODUCT.md §3.5): "10", "9", "10:00", "10.30", "0930", "kl. 10", with
+// (docs/behaviour.md): "10", "9", "10:00", "10.30", "0930", "kl. 10", with
 // ASCII, Arabic-Indic or Persian digits, from 00:00 to 23:59. Minutes
 // after a separator must have two digits, and three digits alone
 // ("930") are refused: a time asked for again costs a message, a time

@@ -8,7 +8,7 @@ import (
 	"innsjekk/roster"
 )
 
-// slotStep is the grid meeting times are offered on (PRODUCT.md §3.5:
+// slotStep is the grid meeting times are offered on (docs/behaviour.md:
 // "30-minute steps").
 const slotStep = 30
 
@@ -28,7 +28,7 @@ type Slot struct {
 }
 
 // FreeSlots lists the meeting slots of the given length free for p on the
-// days from..from+days-1, nearest first (PRODUCT.md §3.5).
+// days from..from+days-1, nearest first (docs/behaviour.md).
 //
 // A slot starts on the 30-minute grid of wall-clock times counted from
 // hours.Start (the booking counsellor's nav_hours, else the programme's;
@@ -171,7 +171,7 @@ func (c *Calendar) Clashes(p *roster.Participant, hours roster.Span, start time.
 
 // Nearest returns up to n of slots whose starts are nearest to t, earlier
 // first on a tie, in chronological order: the alternatives offered when a
-// typed time is refused (PRODUCT.md §3.5, "the three nearest free slots").
+// typed time is refused (docs/behaviour.md, "the three nearest free slots").
 // slots need not be sorted and is not changed.
 func Nearest(slots []Slot, t time.Time, n int) []Slot {
 	if n <= 0 || len(slots) == 0 {

@@ -8,7 +8,7 @@ import (
 
 // AddWorkingTime returns the instant d of working time after start, where
 // working time is hours (the programme's office hours) on working days
-// (PRODUCT.md §3.7: an issue sent on Friday at 14:00 with 4 working hours
+// (docs/behaviour.md: an issue sent on Friday at 14:00 with 4 working hours
 // of grace escalates on Monday). Time before the hours of a day, after
 // them, and on closed days does not count. Each day's hours are read on
 // that day's wall clock, so a daylight-saving change moves nothing. Empty

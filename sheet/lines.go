@@ -1,7 +1,7 @@
 package sheet
 
 // instructions is the one line printed under the code, in each shipped
-// language (PRODUCT.md §8). It mirrors what the message catalogue would
+// language (docs/translating.md). It mirrors what the message catalogue would
 // hold as one message in every language; it lives here because a printed
 // sheet is the only place it is used, and it must not wait for the
 // catalogue. As in locales/, Bokmål and English are the team's own; the

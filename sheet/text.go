@@ -102,7 +102,7 @@ func plain(s string) bool {
 	return true
 }
 
-// rtl are the shipped languages written right to left (PRODUCT.md §8).
+// rtl are the shipped languages written right to left (docs/translating.md).
 var rtl = map[string]bool{"ar": true, "fa-AF": true, "ps": true}
 
 // run is one shaped run of a line, in the order it is drawn.

@@ -13,7 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Erasure is a person whose data is to be erased (PRODUCT.md §6): on
+// Erasure is a person whose data is to be erased (docs/privacy.md): on
 // /forgetme, "innsjekk forget" or when a roster import drops them. The
 // step that decides it removes the binding and the chat's state in its
 // transaction and records the erasure; Erase then sweeps everything else

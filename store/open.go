@@ -19,7 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// Config says how to reach Redis (PRODUCT.md §5).
+// Config says how to reach Redis (docs/configuration.md).
 type Config struct {
 	URL            string   // REDIS_URL: redis:// or rediss://
 	SentinelMaster string   // REDIS_SENTINEL_MASTER

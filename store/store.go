@@ -269,7 +269,7 @@ type Effects struct {
 	DoneJob    string   // the job that ran: removed with its effects
 	CancelJobs []string // jobs no longer wanted
 	// Forget erases people: their own record, binding and the state of
-	// their chats, for an erasure the adviser confirmed (PRODUCT.md
+	// their chats, for an erasure the adviser confirmed (docs/behaviour.md
 	// §3.1, §6).
 	DropRecords []string
 	ForgetChats []int64
