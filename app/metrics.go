@@ -48,8 +48,10 @@ func newMetrics(st *store.Store) *metrics {
 		Help: "Redis operations that failed, by what was being done."}, []string{"op"})
 	m.reg.MustRegister(m.received, m.handled, m.steps, m.sends, m.jobs, m.lag, m.redisErrs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&outboxDepth{st: st, desc: prometheus.NewDesc("innsjekk_outbox_messages",
-			"Messages waiting in the outbox, by send class.", []string{"class"}, nil)})
+		&outboxDepth{st: st,
+			chats: prometheus.NewDesc("innsjekk_outbox_chats",
+				"Chats with messages waiting in the outbox, by send class.", []string{"class"}, nil),
+			total: prometheus.NewDesc("innsjekk_outbox_messages", "Messages waiting in the outbox.", nil, nil)})
 	return m
 }
 
@@ -90,21 +92,27 @@ func (m *metrics) handler() http.Handler {
 
 // outboxDepth reads the outbox's queues when scraped.
 type outboxDepth struct {
-	st   *store.Store
-	desc *prometheus.Desc
+	st           *store.Store
+	chats, total *prometheus.Desc
 }
 
-func (o *outboxDepth) Describe(ch chan<- *prometheus.Desc) { ch <- o.desc }
+func (o *outboxDepth) Describe(ch chan<- *prometheus.Desc) { ch <- o.chats; ch <- o.total }
 
 func (o *outboxDepth) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	depth, err := o.st.OutboxDepth(ctx)
 	if err != nil {
-		ch <- prometheus.NewInvalidMetric(o.desc, err)
+		ch <- prometheus.NewInvalidMetric(o.chats, err)
 		return
 	}
 	for class, n := range depth {
-		ch <- prometheus.MustNewConstMetric(o.desc, prometheus.GaugeValue, float64(n), class)
+		ch <- prometheus.MustNewConstMetric(o.chats, prometheus.GaugeValue, float64(n), class)
 	}
+	n, err := o.st.OutboxLen(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(o.total, err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(o.total, prometheus.GaugeValue, float64(n))
 }
