@@ -49,6 +49,7 @@ var tuesday = time.Date(2026, 12, 1, 8, 0, 0, 0, oslo)
 //	amina> again             her last press once more (a double tap)
 //	blocks amina             amina has blocked the bot (unblocks: again not)
 //	away anne 2026-12-01 2026-12-04   a staff member away, both days included
+//	down until 2026-12-04 07:00       the bot was down until then
 //	amina> (voice)           a voice message; (photo) a photo
 //	stranger:ru> hello       someone not on the roster, Telegram app in Russian
 //
@@ -205,6 +206,15 @@ func runTranscript(t *testing.T, src string) (string, *world) {
 				continue
 			}
 			w.advance(at)
+		case strings.HasPrefix(line, "down until "):
+			// The bot was not running: the clock moves on and nothing
+			// runs, not even the planner; whatever fell due meanwhile is
+			// found late by the next "at".
+			at, err := time.ParseInLocation("2006-01-02 15:04", strings.TrimPrefix(line, "down until "), oslo)
+			if err != nil || !started {
+				t.Fatalf("%q: %v", line, err)
+			}
+			w.now = at
 		case strings.HasPrefix(line, "lang "):
 			f := strings.Fields(line)
 			p, _ := w.r.Person(f[1])
