@@ -50,6 +50,8 @@ var tuesday = time.Date(2026, 12, 1, 8, 0, 0, 0, oslo)
 //	blocks amina             amina has blocked the bot (unblocks: again not)
 //	away anne 2026-12-01 2026-12-04   a staff member away, both days included
 //	down until 2026-12-04 07:00       the bot was down until then
+//	goal amina hygiene New text       a roster renaming a goal, keeping its id
+//	dropgoal amina hygiene            a roster without that goal
 //	amina> (voice)           a voice message; (photo) a photo
 //	stranger:ru> hello       someone not on the roster, Telegram app in Russian
 //
@@ -237,6 +239,26 @@ func runTranscript(t *testing.T, src string) (string, *world) {
 			gone := strings.Fields(line)[1]
 			w.r.Participants = slices.DeleteFunc(w.r.Participants, func(p *roster.Participant) bool { return p.ID == gone })
 			w.r.Index()
+		case strings.HasPrefix(line, "goal ") || strings.HasPrefix(line, "dropgoal "):
+			// A new roster that renames a learning goal's text, keeping its
+			// id, or drops the goal.
+			f := strings.SplitN(line, " ", 4)
+			p := w.r.Participant(f[1])
+			if p == nil || p.Placement == nil || len(f) < 3 {
+				t.Fatalf("%q: want goal PARTICIPANT ID TEXT or dropgoal PARTICIPANT ID", line)
+			}
+			pl := *p.Placement
+			pl.Goals = slices.Clone(pl.Goals)
+			i := slices.IndexFunc(pl.Goals, func(g roster.Goal) bool { return g.ID == f[2] })
+			switch {
+			case i < 0:
+				t.Fatalf("%q: no goal %s", line, f[2])
+			case f[0] == "dropgoal":
+				pl.Goals = slices.Delete(pl.Goals, i, i+1)
+			case len(f) == 4:
+				pl.Goals[i].Text = f[3]
+			}
+			p.Placement = &pl
 		case strings.HasPrefix(line, "invite "):
 			f := strings.Fields(line)
 			if len(f) != 3 {
