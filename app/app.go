@@ -182,8 +182,22 @@ func (a *App) Run(ctx context.Context) error {
 		}
 		mux.Handle("POST "+u.Path, &bot.Webhook{Secret: a.cfg.WebhookSecret, Intake: a.eng, Client: a.client, Languages: a.eng, Log: a.log})
 		intake = func(ctx context.Context) error {
-			if err := a.client.SetWebhook(ctx, a.cfg.WebhookURL, a.cfg.WebhookSecret); err != nil {
-				return fmt.Errorf("set webhook: %w", err)
+			// Telegram busy (429, 5xx) at start is no reason to stop: keep
+			// trying, as the poller does; a refused token is.
+			for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
+				err := a.client.SetWebhook(ctx, a.cfg.WebhookURL, a.cfg.WebhookSecret)
+				if err == nil {
+					break
+				}
+				if bot.IsTokenRefused(err) || ctx.Err() != nil {
+					return fmt.Errorf("set webhook: %w", err)
+				}
+				a.log.Warn("set webhook; retrying", "in", wait.String(), "err", err)
+				select {
+				case <-ctx.Done():
+					return nil
+				case <-time.After(wait):
+				}
 			}
 			a.log.Info("webhook set", "path", u.Path)
 			<-ctx.Done()

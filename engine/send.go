@@ -34,7 +34,7 @@ func (e *Engine) send(ctx context.Context) {
 			sleep(ctx, e.wakeSend, 10*time.Millisecond)
 			continue
 		}
-		batch, err := e.st.Claim(ctx, now, free, e.opt.SendLease)
+		batch, err := e.st.Claim(ctx, now, free, e.opt.SendLease, int(e.opt.GlobalRate))
 		if err != nil {
 			if ctx.Err() == nil {
 				e.log.Warn("claim outbox", "err", err)

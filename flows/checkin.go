@@ -1,6 +1,8 @@
 package flows
 
 import (
+	"time"
+
 	"innsjekk/locales"
 	"innsjekk/roster"
 	"innsjekk/schedule"
@@ -31,6 +33,20 @@ type UnexplainedTimer struct {
 	Person string `json:"person"`
 	Date   string `json:"date"`
 }
+
+// NoShow is what the bot did about a placement day without a check-in
+// or an absence: when it asked the participant, and when it alerted the
+// adviser. Each is done once a day: a restart plans the day again, and
+// the jobs must not ask or raise the alarm a second time.
+type NoShow struct {
+	Date      string    `json:"date"`
+	NudgedAt  time.Time `json:"nudged_at,omitzero"`
+	AlertedAt time.Time `json:"alerted_at,omitzero"`
+}
+
+func (n NoShow) recordDate(*time.Location) (string, bool) { return n.Date, true }
+
+var noShowField = field[NoShow]("ns", 1)
 
 func (NudgeTimer) TimerKind() string            { return "ci.nudge" }
 func (t NudgeTimer) TimerSubject() string       { return t.Person }
@@ -197,6 +213,12 @@ func (checkIns) timer(s *step, t Timer) {
 		if absent || came || s.in.Now.Before(a.Start.Add(grace)) {
 			return
 		}
+		ns, _ := get[NoShow](s.rec(PersonKey(p.ID)), fieldOf(noShowField, date))
+		if !ns.NudgedAt.IsZero() {
+			return
+		}
+		ns.Date, ns.NudgedAt = date, s.in.Now
+		s.put(PersonKey(p.ID), fieldOf(noShowField, date), ns)
 		s.reason(ReasonCheckInNudge)
 		lang := s.langOf(p.ID)
 		b := func(id, arg string) Button {
@@ -208,7 +230,13 @@ func (checkIns) timer(s *step, t Timer) {
 		if absent || came || s.in.Now.Before(a.Start.Add(2*grace)) {
 			return
 		}
+		ns, _ := get[NoShow](s.rec(PersonKey(p.ID)), fieldOf(noShowField, date))
+		if !ns.AlertedAt.IsZero() {
+			return
+		}
 		s.reason(ReasonUnexplained)
+		ns.Date, ns.AlertedAt = date, s.in.Now
+		s.put(PersonKey(p.ID), fieldOf(noShowField, date), ns)
 		s.alert(p.Adviser.ID, Alert{Participant: p.ID, Kind: "unexplained", Place: a.Place, Start: a.Start.Format("15:04")})
 	}
 }

@@ -113,6 +113,11 @@ func (s *step) participantData(p *roster.Participant) []string {
 		}
 		lines = append(lines, s.t(id, locales.Args{"Day": s.dayLabel(lang, d), "At": at(c.At)}))
 	}
+	for _, n := range all[NoShow](rec, noShowField) {
+		if d, ok := parseDate(n.Date); ok && !n.AlertedAt.IsZero() {
+			lines = append(lines, s.t("mydata.unexplained", locales.Args{"Day": s.dayLabel(lang, d)}))
+		}
+	}
 	for _, m := range Meetings(rec) {
 		id := "mydata.meeting"
 		if m.Cancelled {

@@ -50,6 +50,7 @@ var tuesday = time.Date(2026, 12, 1, 8, 0, 0, 0, oslo)
 //	blocks amina             amina has blocked the bot (unblocks: again not)
 //	away anne 2026-12-01 2026-12-04   a staff member away, both days included
 //	down until 2026-12-04 07:00       the bot was down until then
+//	restart                           the bot starts again and plans today anew
 //	goal amina hygiene New text       a roster renaming a goal, keeping its id
 //	dropgoal amina hygiene            a roster without that goal
 //	amina> (voice)           a voice message; (photo) a photo
@@ -217,6 +218,10 @@ func runTranscript(t *testing.T, src string) (string, *world) {
 				t.Fatalf("%q: %v", line, err)
 			}
 			w.now = at
+		case line == "restart":
+			// The bot starts again: it plans today once more, as every
+			// start does.
+			w.planDay(w.cal.Today(w.now))
 		case strings.HasPrefix(line, "lang "):
 			f := strings.Fields(line)
 			p, _ := w.r.Person(f[1])

@@ -50,10 +50,19 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, out ...Outgoing) err
 //
 // All keys share the programme's hash tag; the per-chat ones are built
 // here from the prefix.
-// ARGV: 1 now ms, 2 lease ms, 3 max messages, 4 key prefix, 5 grace ms
+// Claims in one second, by all processes together, stay within the global
+// rate: two bots sharing one Redis must not send twice what Telegram
+// allows.
+// ARGV: 1 now ms, 2 lease ms, 3 max messages, 4 key prefix, 5 grace ms,
+// 6 messages per second in all (0: no limit)
 // Returns: the claimed messages' JSON.
 var claimScript = redis.NewScript(`
 local now, lease, max, pre, grace = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local rate = tonumber(ARGV[6])
+local second = pre .. 'out:rate:' .. math.floor(now / 1000)
+if rate > 0 then
+  max = math.min(max, rate - tonumber(redis.call('GET', second) or '0'))
+end
 local msgs, inflight, chatnext, done = pre..'out:msgs', pre..'out:inflight', pre..'out:chatnext', pre..'out:done'
 local function class(m)
   if m.class == 'answer' or (m.class == nil and m.urgent) then return 'answer' end
@@ -83,6 +92,14 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', inflight, '-inf', now - grace)) 
   end
 end
 local out, seen = {}, {}
+local function finish()
+  if rate > 0 and #out > 0 then
+    redis.call('INCRBY', second, #out)
+    redis.call('PEXPIRE', second, 2000)
+  end
+  return out
+end
+if max <= 0 then return out end
 for _, cls in ipairs({'answer', 'notice', 'bulk'}) do
   local ready = pre..'out:ready:'..cls
   local moved = true
@@ -92,7 +109,7 @@ for _, cls in ipairs({'answer', 'notice', 'bulk'}) do
     -- yet, or empty) unless it was looked at in this call already, so a
     -- window a little larger than max always finds new ones.
     for _, c in ipairs(redis.call('ZRANGEBYSCORE', ready, '-inf', now, 'LIMIT', 0, 2 * max + 16)) do
-      if #out >= max then return out end
+      if #out >= max then return finish() end
       if not seen[c] then
         seen[c] = true
         moved = true
@@ -127,7 +144,7 @@ for _, cls in ipairs({'answer', 'notice', 'bulk'}) do
     end
   end
 end
-return out
+return finish()
 `)
 
 // claimGrace is how long after a lease ran out the message is handed out
@@ -135,10 +152,11 @@ return out
 // records it first, so it is not sent twice.
 const claimGrace = 3 * time.Second
 
-// Claim takes up to max due messages for sending.
-func (s *Store) Claim(ctx context.Context, now time.Time, max int, lease time.Duration) ([]Outgoing, error) {
+// Claim takes up to max due messages for sending, at most perSecond in
+// any second by all senders together (0: no limit).
+func (s *Store) Claim(ctx context.Context, now time.Time, max int, lease time.Duration, perSecond int) ([]Outgoing, error) {
 	res, err := claimScript.Run(ctx, s.rdb, []string{s.k.outMsgs()},
-		now.UnixMilli(), lease.Milliseconds(), max, s.k.p, claimGrace.Milliseconds()).StringSlice()
+		now.UnixMilli(), lease.Milliseconds(), max, s.k.p, claimGrace.Milliseconds(), perSecond).StringSlice()
 	if err != nil {
 		return nil, err
 	}

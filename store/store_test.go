@@ -161,7 +161,7 @@ func TestOutboxOrderSpacingAndPriority(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Claim(ctx, t0.Add(5*time.Millisecond), 10, 30*time.Second)
+		got, err := s.Claim(ctx, t0.Add(5*time.Millisecond), 10, 30*time.Second, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -170,16 +170,16 @@ func TestOutboxOrderSpacingAndPriority(t *testing.T) {
 			t.Fatalf("claimed %v", keysOf(got))
 		}
 		// Chat 1 is held while a1 is in flight.
-		if again, _ := s.Claim(ctx, t0.Add(10*time.Millisecond), 10, 30*time.Second); len(again) != 0 {
+		if again, _ := s.Claim(ctx, t0.Add(10*time.Millisecond), 10, 30*time.Second, 0); len(again) != 0 {
 			t.Fatalf("claimed %v while chat 1 was in flight", keysOf(again))
 		}
 		if err := s.Sent(ctx, t0.Add(10*time.Millisecond), got[1], time.Second); err != nil {
 			t.Fatal(err)
 		}
-		if again, _ := s.Claim(ctx, t0.Add(900*time.Millisecond), 10, 30*time.Second); len(again) != 0 {
+		if again, _ := s.Claim(ctx, t0.Add(900*time.Millisecond), 10, 30*time.Second, 0); len(again) != 0 {
 			t.Fatalf("claimed %v before the chat's spacing passed", keysOf(again))
 		}
-		again, _ := s.Claim(ctx, t0.Add(1010*time.Millisecond), 10, 30*time.Second)
+		again, _ := s.Claim(ctx, t0.Add(1010*time.Millisecond), 10, 30*time.Second, 0)
 		if fmt.Sprint(keysOf(again)) != "[bulk-a2]" {
 			t.Fatalf("after spacing claimed %v, want [bulk-a2]", keysOf(again))
 		}
@@ -197,7 +197,7 @@ func TestOutboxRetryKeepsChatOrderAndLeaseExpiryResends(t *testing.T) {
 	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
 		ctx := context.Background()
 		_ = s.Enqueue(ctx, t0, out("m1", 7, false, t0), out("m2", 7, false, t0.Add(time.Millisecond)), out("x1", 8, false, t0))
-		got, _ := s.Claim(ctx, t0, 10, 30*time.Second)
+		got, _ := s.Claim(ctx, t0, 10, 30*time.Second, 0)
 		if fmt.Sprint(keysOf(got)) != "[m1 x1]" {
 			t.Fatalf("claimed %v", keysOf(got))
 		}
@@ -205,10 +205,10 @@ func TestOutboxRetryKeepsChatOrderAndLeaseExpiryResends(t *testing.T) {
 		if err := s.Retry(ctx, got[0], t0.Add(2*time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		if again, _ := s.Claim(ctx, t0.Add(1999*time.Millisecond), 10, 30*time.Second); len(again) != 0 {
+		if again, _ := s.Claim(ctx, t0.Add(1999*time.Millisecond), 10, 30*time.Second, 0); len(again) != 0 {
 			t.Fatalf("claimed %v before retry_after passed", keysOf(again))
 		}
-		again, _ := s.Claim(ctx, t0.Add(2*time.Second), 10, 30*time.Second)
+		again, _ := s.Claim(ctx, t0.Add(2*time.Second), 10, 30*time.Second, 0)
 		if fmt.Sprint(keysOf(again)) != "[m1]" || again[0].Attempts != 1 {
 			t.Fatalf("after retry_after claimed %v, want m1 again (attempt 1) before m2", keysOf(again))
 		}
@@ -218,11 +218,11 @@ func TestOutboxRetryKeepsChatOrderAndLeaseExpiryResends(t *testing.T) {
 		// The sender dies holding m1: after the lease and its grace it
 		// goes out again, and m2 does not overtake it meanwhile.
 		for _, at := range []time.Duration{31 * time.Second, 34 * time.Second} {
-			if lost, _ := s.Claim(ctx, t0.Add(at), 10, 30*time.Second); len(lost) != 0 {
+			if lost, _ := s.Claim(ctx, t0.Add(at), 10, 30*time.Second, 0); len(lost) != 0 {
 				t.Fatalf("claimed %v at %v while m1's lease (and grace) ran", keysOf(lost), at)
 			}
 		}
-		back, _ := s.Claim(ctx, t0.Add(35*time.Second), 10, 30*time.Second)
+		back, _ := s.Claim(ctx, t0.Add(35*time.Second), 10, 30*time.Second, 0)
 		if fmt.Sprint(keysOf(back)) != "[m1]" {
 			t.Fatalf("after the lease claimed %v, want [m1]", keysOf(back))
 		}
@@ -348,7 +348,7 @@ func TestOutboxIsFairAcrossChats(t *testing.T) {
 		if err := s.Enqueue(ctx, t0, out("help", 2, true, t0.Add(time.Millisecond))); err != nil {
 			t.Fatal(err)
 		}
-		got, err := s.Claim(ctx, t0.Add(time.Second), 2, 5*time.Second)
+		got, err := s.Claim(ctx, t0.Add(time.Second), 2, 5*time.Second, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -364,20 +364,20 @@ func TestOutboxRenewAndRelease(t *testing.T) {
 	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
 		ctx := context.Background()
 		_ = s.Enqueue(ctx, t0, out("a1", 5, false, t0), out("a2", 5, false, t0))
-		got, _ := s.Claim(ctx, t0, 10, 5*time.Second)
+		got, _ := s.Claim(ctx, t0, 10, 5*time.Second, 0)
 		if len(got) != 1 {
 			t.Fatalf("claimed %v", keysOf(got))
 		}
 		if ok, err := s.Renew(ctx, got[0], t0.Add(20*time.Second)); !ok || err != nil {
 			t.Fatalf("renew: %v %v", ok, err)
 		}
-		if again, _ := s.Claim(ctx, t0.Add(15*time.Second), 10, 5*time.Second); len(again) != 0 {
+		if again, _ := s.Claim(ctx, t0.Add(15*time.Second), 10, 5*time.Second, 0); len(again) != 0 {
 			t.Fatalf("claimed %v under a renewed lease", keysOf(again))
 		}
 		if err := s.Release(ctx, got[0], t0.Add(16*time.Second)); err != nil {
 			t.Fatal(err)
 		}
-		back, _ := s.Claim(ctx, t0.Add(16*time.Second), 10, 5*time.Second)
+		back, _ := s.Claim(ctx, t0.Add(16*time.Second), 10, 5*time.Second, 0)
 		if fmt.Sprint(keysOf(back)) != "[a1]" || back[0].Attempts != 0 {
 			t.Fatalf("after release claimed %v, want a1 (no attempt counted) before a2", keysOf(back))
 		}
@@ -402,10 +402,31 @@ func TestOutboxDrainsTheFirstReleaseQueues(t *testing.T) {
 			old := `{"key":"old1","chat":9,"c":"9","nb":` + fmt.Sprint(t0.UnixMilli()) + `,"urgent":true,"payload":{}}`
 			b.Conn.Client.HSet(ctx, pre+"out:msgs", "old1", old)
 			b.Conn.Client.ZAdd(ctx, pre+"out:urgent", redis.Z{Score: float64(t0.UnixMilli()), Member: "old1"})
-			got, err := s.Claim(ctx, t0, 10, 5*time.Second)
+			got, err := s.Claim(ctx, t0, 10, 5*time.Second, 0)
 			if err != nil || fmt.Sprint(keysOf(got)) != "[old1]" {
 				t.Fatalf("claimed %v, %v; want the first release's message", keysOf(got), err)
 			}
 		})
 	}
+}
+
+// Two senders on one Redis claim no more in a second, together, than the
+// global rate.
+func TestClaimsStayWithinTheRateAcrossSenders(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
+		ctx := context.Background()
+		var ms []store.Outgoing
+		for i := range int64(20) {
+			ms = append(ms, out(fmt.Sprintf("m%02d", i), 100+i, false, t0))
+		}
+		_ = s.Enqueue(ctx, t0, ms...)
+		a, _ := s.Claim(ctx, t0.Add(100*time.Millisecond), 10, 5*time.Second, 5)
+		b, _ := s.Claim(ctx, t0.Add(200*time.Millisecond), 10, 5*time.Second, 5)
+		if n := len(a) + len(b); n != 5 {
+			t.Fatalf("claimed %d in one second by two senders, want 5", n)
+		}
+		if c, _ := s.Claim(ctx, t0.Add(1100*time.Millisecond), 10, 5*time.Second, 5); len(c) != 5 {
+			t.Fatalf("claimed %d in the next second, want 5", len(c))
+		}
+	})
 }
