@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"time"
@@ -19,15 +20,31 @@ import (
 
 // LoadRosterFile reads and validates a roster file.
 func LoadRosterFile(path string) (*roster.Roster, []byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadLimited(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read roster: %w", err)
+		return nil, nil, err
 	}
 	r, err := roster.Parse(path, data)
 	if err != nil {
 		return nil, nil, err
 	}
 	return r, data, nil
+}
+
+// ReadLimited reads a roster file, but no more of it than the parser
+// accepts (and one byte to tell it is too big): a huge file is refused,
+// not read into memory whole.
+func ReadLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read roster: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, roster.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read roster: %w", err)
+	}
+	return data, nil
 }
 
 // ErrNoProgramme means the store holds no roster to work with.

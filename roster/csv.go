@@ -60,7 +60,7 @@ var csvColumns = []csvColumn{
 }
 
 // Columns every participants CSV must have, because every participant
-// needs them (PRODUCT.md §4).
+// needs them (docs/roster.md).
 var csvRequired = []string{"id", "name", "language", "adviser"}
 
 // placementColumns fill the participant's placement; a row with none of
@@ -197,7 +197,7 @@ func ParseCSV(csvName string, csvData []byte, yamlName string, yamlData []byte) 
 	}
 
 	probs := d.probs
-	yamlLinesN := len(lineEnds(yamlData))
+	yamlLinesN := lineCount(yamlData)
 	for _, pr := range p.probs {
 		probs = append(probs, d.translate(pr, yamlName, yamlLinesN))
 	}
@@ -220,9 +220,12 @@ func ParseCSV(csvName string, csvData []byte, yamlName string, yamlData []byte) 
 // take the participants; nil when the file cannot be read (its problems
 // are reported).
 func (p *parser) base(data []byte) *yaml.Node {
-	doc, err := decode(data)
+	if !p.readable(data, "roster") {
+		return nil
+	}
+	doc, read, err := decode(data)
 	if err != nil {
-		p.yamlProblem(data, err)
+		p.yamlProblem(data, err, read)
 		return nil
 	}
 	if doc == nil || len(doc.Content) == 0 || isNull(deref(doc.Content[0])) {
@@ -411,6 +414,10 @@ var sepLine = regexp.MustCompile(`^sep=(.)\s*$`)
 // read decodes the file and splits it into rows; ok is false when the
 // header is unusable, in which case the rows are not worth checking.
 func (d *csvDoc) read(data []byte) (rows []csvRow, headerLine int, ok bool) {
+	if len(data) > MaxFileSize {
+		d.add(1, "", "%s", tooLarge("participants file", len(data)))
+		return nil, 1, false
+	}
 	text, err := decodeCSVText(data)
 	if err != nil {
 		d.add(1, "", "%v", err)

@@ -44,7 +44,7 @@ func (r *Roster) Export() ([]byte, error) {
 	}
 
 	// One section at a time, so a blank line can part them as in the
-	// hand-written example (PRODUCT.md §4).
+	// hand-written example (docs/roster.md).
 	var out bytes.Buffer
 	for i, sec := range sections {
 		if i > 0 {

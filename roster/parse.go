@@ -1,18 +1,14 @@
 package roster
 
 import (
-	"bytes"
 	"cmp"
-	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	// The roster names zones like Europe/Oslo; a minimal container image
 	// has no zoneinfo, and Parse must not fail there.
@@ -33,7 +29,7 @@ func (p Problem) String() string { return fmt.Sprintf("%s:%d: %s", p.File, p.Lin
 
 // Problems is everything wrong in a roster file, sorted by line. Parse
 // reports all of them at once so an admin can fix a file in one round
-// (PRODUCT.md §4).
+// (docs/roster.md).
 type Problems []Problem
 
 // Error gives one FILE:LINE: message line per problem.
@@ -47,11 +43,11 @@ func (ps Problems) Error() string {
 
 // Categories are the issue categories a participant can pick, in the
 // order the help menu shows them; they are the keys of a routing table
-// (PRODUCT.md §3.7).
+// (docs/behaviour.md).
 var Categories = []string{"placement", "class", "money", "housing", "health", "transport", "letters", "understanding", "other"}
 
 // DefaultRouting returns the routing table used for every category the
-// roster does not list (PRODUCT.md §4). Each call returns a fresh map.
+// roster does not list (docs/roster.md). Each call returns a fresh map.
 func DefaultRouting() map[string][]Role {
 	return map[string][]Role{
 		"placement":     {RoleTeacher, RoleAdviser},
@@ -81,7 +77,7 @@ func defaultProgramme() Programme {
 		OfficeHours: Span{8 * 60, 15*60 + 30},
 		QuietHours:  Span{21 * 60, 7 * 60},
 		Reminders:   Reminders{EveningBefore: 18 * 60, CheckinGrace: 30 * time.Minute},
-		// IMDi's rules under integreringsloven (PRODUCT.md §3.2).
+		// IMDi's rules under integreringsloven (docs/behaviour.md).
 		Sickness: Sickness{
 			SelfCertifiedDays:  3,
 			SelfCertifiedTimes: 4,
@@ -119,12 +115,8 @@ var idPattern = regexp.MustCompile(`^[a-z0-9_-]+$`)
 // a button 64 bytes.
 const MaxIDLength = 32
 
-// maxNodes bounds the document with its aliases expanded, so that a few
-// lines of nested aliases cannot make Parse walk billions of nodes.
-const maxNodes = 1 << 20
-
 // Parse reads a roster file and checks it against the rules of
-// PRODUCT.md §4, applying the programme defaults for what the file
+// docs/roster.md, applying the programme defaults for what the file
 // leaves out. On any problem it returns a nil roster and Problems
 // listing all of them, except those that only follow from another (a
 // reference to someone whose entry could not be read); filename is
@@ -133,7 +125,7 @@ func Parse(filename string, data []byte) (*Roster, error) {
 	p := &parser{file: filename, ids: map[string]idDef{}, doubtfulRoles: map[*Staff]bool{}}
 	r := p.roster(data)
 	if len(p.probs) > 0 {
-		return nil, p.sorted(len(lineEnds(data)))
+		return nil, p.sorted(lineCount(data))
 	}
 	r.Index()
 	return r, nil
@@ -208,9 +200,12 @@ func (p *parser) sorted(lines int) Problems {
 
 func (p *parser) roster(data []byte) *Roster {
 	r := &Roster{Programme: defaultProgramme()}
-	doc, err := decode(data)
+	if !p.readable(data, "roster") {
+		return r
+	}
+	doc, read, err := decode(data)
 	if err != nil {
-		p.yamlProblem(data, err)
+		p.yamlProblem(data, err, read)
 		return r
 	}
 	if doc == nil || len(doc.Content) == 0 {
@@ -246,184 +241,6 @@ func (p *parser) roster(data []byte) *Roster {
 	p.partial = partial
 	p.resolve()
 	return r
-}
-
-// errExtraDocument says the file holds more than one YAML document,
-// which would otherwise be silently ignored.
-type errExtraDocument struct{ line int }
-
-func (e errExtraDocument) Error() string { return "extra document" }
-
-func decode(data []byte) (doc *yaml.Node, err error) {
-	defer func() {
-		// A bug in the YAML library must not take the bot down with a
-		// roster import; it becomes a problem like any other.
-		if v := recover(); v != nil {
-			doc, err = nil, fmt.Errorf("yaml: cannot read the file (%v)", v)
-		}
-	}()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var n yaml.Node
-	if err := dec.Decode(&n); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	var extra yaml.Node
-	switch err := dec.Decode(&extra); {
-	case errors.Is(err, io.EOF):
-		return &n, nil
-	case err != nil:
-		return nil, err
-	}
-	line := extra.Line
-	if len(extra.Content) > 0 {
-		line = extra.Content[0].Line
-	}
-	return nil, errExtraDocument{line}
-}
-
-var yamlErrLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
-
-// splitYAMLError separates the line from a YAML library error; line is
-// 0 when the error names none.
-func splitYAMLError(err error) (line int, msg string) {
-	msg = err.Error()
-	if m := yamlErrLine.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		return line, m[2]
-	}
-	return 0, strings.TrimPrefix(msg, "yaml: ")
-}
-
-func (p *parser) yamlProblem(data []byte, err error) {
-	var extra errExtraDocument
-	if errors.As(err, &extra) {
-		p.add(max(extra.line, 1), "the roster must be a single YAML document")
-		return
-	}
-	line, msg := splitYAMLError(err)
-	if line == 0 {
-		p.add(1, "%s", msg)
-		return
-	}
-	p.add(problemLine(data, msg, line), "%s", msg)
-}
-
-// problemLine finds the line a YAML syntax error is on. The library
-// often names the line where the enclosing block starts, which in a long
-// participants list says little; the shortest run of lines from the top
-// that fails the same way ends at the line to look at.
-func problemLine(data []byte, msg string, reported int) int {
-	ends := lineEnds(data)
-	fails := func(k int) bool {
-		if k == 0 {
-			return false
-		}
-		_, err := decode(data[:ends[k-1]])
-		if err == nil {
-			return false
-		}
-		_, m := splitYAMLError(err)
-		return m == msg
-	}
-	// The reported line is at most one past the real one; starting just
-	// before it keeps the search away from unrelated earlier lines.
-	lo, hi := max(reported-2, 0), len(ends)
-	if lo >= hi || fails(lo) || !fails(hi) {
-		return reported
-	}
-	for hi-lo > 1 {
-		mid := (lo + hi) / 2
-		if fails(mid) {
-			hi = mid
-		} else {
-			lo = mid
-		}
-	}
-	return hi
-}
-
-// lineEnds returns the offset just after each line, counting lines as
-// YAML does: a lone CR, NEL, LS and PS end a line too.
-func lineEnds(data []byte) []int {
-	var ends []int
-	s := string(data)
-	for i, r := range s {
-		switch {
-		case r == '\r' && strings.HasPrefix(s[i+1:], "\n"):
-		case r == '\n', r == '\r', r == '\u0085', r == '\u2028', r == '\u2029':
-			ends = append(ends, i+utf8.RuneLen(r))
-		}
-	}
-	if len(ends) == 0 || ends[len(ends)-1] != len(data) {
-		ends = append(ends, len(data))
-	}
-	return ends
-}
-
-// checkAliases refuses alias cycles and alias bombs before the walk,
-// which follows aliases and would otherwise loop or take forever.
-func (p *parser) checkAliases(root *yaml.Node) bool {
-	const visiting = -1
-	memo := map[*yaml.Node]int{}
-	var bad *yaml.Node
-	cyclic := false
-	var size func(n *yaml.Node) int
-	size = func(n *yaml.Node) int {
-		if n.Kind == yaml.AliasNode && n.Alias != nil {
-			if memo[n.Alias] == visiting {
-				bad, cyclic = n, true
-				return -1
-			}
-			s := size(n.Alias)
-			if s < 0 && bad == nil {
-				bad = n
-			}
-			return s
-		}
-		// Only anchored nodes can be reached twice, so only they are
-		// remembered.
-		anchored := n.Anchor != ""
-		if anchored {
-			if s, ok := memo[n]; ok {
-				return s
-			}
-			memo[n] = visiting
-		}
-		total := 1
-		for _, c := range n.Content {
-			s := size(c)
-			if s < 0 {
-				return -1
-			}
-			total += s
-			if total > maxNodes {
-				if bad == nil {
-					bad = n
-				}
-				return -1
-			}
-		}
-		if anchored {
-			memo[n] = total
-		}
-		return total
-	}
-	if size(root) >= 0 {
-		return true
-	}
-	line := 1
-	if bad != nil {
-		line = bad.Line
-	}
-	if cyclic {
-		p.add(line, "alias refers to the block that contains it")
-	} else {
-		p.add(line, "aliases expand to more than %d nodes", maxNodes)
-	}
-	return false
 }
 
 func deref(n *yaml.Node) *yaml.Node {
@@ -566,6 +383,11 @@ func items[T any](p *parser, n *yaml.Node, what string, item func(*yaml.Node) *T
 		p.partial = true
 		return nil
 	}
+	if len(seq) > MaxEntries {
+		p.add(deref(n).Line, "%s: %d entries; at most %d are accepted", what, len(seq), MaxEntries)
+		p.partial = true
+		return nil
+	}
 	var out []*T
 	for _, c := range seq {
 		if v := item(c); v != nil {
@@ -666,7 +488,7 @@ func (p *parser) language(f fields, ctx string, required bool) string {
 			p.add(f.line, "%s: language is required", ctx)
 			return ""
 		}
-		return "nb" // staff and employers default to Bokmål (PRODUCT.md §8)
+		return "nb" // staff and employers default to Bokmål (docs/translating.md)
 	}
 	s, ok := p.text(n, "language")
 	if !ok {
@@ -1445,7 +1267,7 @@ func (p *parser) class(n *yaml.Node, ctx string) (Class, bool) {
 
 // resolve links the staff's and the participants' references once every
 // id is known, checking that each names the right kind of person
-// (PRODUCT.md §4).
+// (docs/roster.md).
 func (p *parser) resolve() {
 	for _, rf := range p.staffRefs {
 		if rf.backup.id != "" && rf.backup.id == rf.s.ID {

@@ -412,7 +412,7 @@ func TestWholeFileProblems(t *testing.T) {
 		{"no programme", "staff: []\n", "t.yaml:1: programme is required"},
 		{"two documents", "programme: {id: a, name: A}\n---\nprogramme: {id: b, name: B}\n",
 			"t.yaml:3: the roster must be a single YAML document"},
-		{"unknown anchor", "programme: *p\n", "t.yaml:1: unknown anchor 'p' referenced"},
+		{"unknown anchor", "programme: *p\n", "t.yaml:1: alias *p has no anchor &p before it"},
 		{"alias cycle", "programme: &p {id: a, name: A, x: [*p]}\n",
 			"t.yaml:1: alias refers to the block that contains it"},
 		{"alias bomb", aliasBomb(), "t.yaml:6: aliases expand to more than 1048576 nodes"},
@@ -563,7 +563,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("programme (-want +got):\n%s", diff)
 	}
 
-	// Staff and contacts default to Bokmål (PRODUCT.md §8).
+	// Staff and contacts default to Bokmål (docs/translating.md).
 	if got := r.StaffMember("lars").Language; got != "nb" {
 		t.Errorf("staff language = %q, want nb", got)
 	}

@@ -1,6 +1,6 @@
 // Package roster is the domain: the programme, its staff, employers and
 // participants as one municipality describes them in its roster file
-// (PRODUCT.md §4). It does no I/O beyond parsing bytes it is given.
+// (docs/roster.md). It does no I/O beyond parsing bytes it is given.
 package roster
 
 import "time"
@@ -9,7 +9,7 @@ import "time"
 var dayNames = [...]string{"sun", "mon", "tue", "wed", "thu", "fri", "sat"}
 
 // Languages the bot ships, in the order the language picker shows them
-// (PRODUCT.md §8).
+// (docs/translating.md).
 var Languages = []string{"nb", "en", "ar", "ti", "so", "fa-AF", "ps", "uk", "ru", "ku"}
 
 // ShipsLanguage reports whether lang is one of Languages.
@@ -120,7 +120,7 @@ type Reminders struct {
 	CheckinGrace  time.Duration // default 30m
 }
 
-// Sickness is the self-certification policy (PRODUCT.md §3.2). Zero
+// Sickness is the self-certification policy (docs/behaviour.md). Zero
 // fields in a participant's override mean "use the programme's".
 type Sickness struct {
 	SelfCertifiedDays  int // default 3
@@ -141,7 +141,7 @@ type Digest struct {
 	WeeklyAt  Clock        // default 13:00
 }
 
-// Retention says how long data is kept (PRODUCT.md §6).
+// Retention says how long data is kept (docs/privacy.md).
 type Retention struct {
 	Records time.Duration // absences, check-ins, feedback: default 365 days
 	Issues  time.Duration // issue messages and media references: default 90 days

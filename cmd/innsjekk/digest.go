@@ -16,7 +16,7 @@ import (
 )
 
 // cmdDigest prints a staff member's digest: the same text /today shows
-// (PRODUCT.md §3.8), the weekly overview with --weekly, the digest's data
+// (docs/behaviour.md), the weekly overview with --weekly, the digest's data
 // with --json, and the weekly files with --csv and --png.
 func cmdDigest(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "digest", digestArgs, "print a staff member's digest")

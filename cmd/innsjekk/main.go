@@ -24,7 +24,7 @@ func main() {
 	os.Exit(code)
 }
 
-// Exit statuses (PRODUCT.md §5).
+// Exit statuses (docs/configuration.md).
 const (
 	exitOK    = 0
 	exitFail  = 1

@@ -114,13 +114,13 @@ func loadRoster(path, with string) (*roster.Roster, []byte, error) {
 	if with == "" {
 		return nil, nil, usagef("a participants CSV needs --with programme.yaml (the programme, staff and employers)")
 	}
-	csvData, err := os.ReadFile(path)
+	csvData, err := app.ReadLimited(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read roster: %w", err)
+		return nil, nil, err
 	}
-	yamlData, err := os.ReadFile(with)
+	yamlData, err := app.ReadLimited(with)
 	if err != nil {
-		return nil, nil, fmt.Errorf("read roster: %w", err)
+		return nil, nil, err
 	}
 	r, err := roster.ParseCSV(path, csvData, with, yamlData)
 	if err != nil {
@@ -147,7 +147,7 @@ func rosterError(e *env, err error) error {
 type errSilent struct{ error }
 
 // errEphemeral refuses a command that changes stored data when no Redis
-// is configured (PRODUCT.md §5): it would write into an in-memory store
+// is configured (docs/configuration.md): it would write into an in-memory store
 // that is gone when the command ends, and print, say, an invite code that
 // can never work.
 var errEphemeral = errors.New("REDIS_URL is not set: what this command writes would vanish when it ends; point REDIS_URL at the bot's Redis")

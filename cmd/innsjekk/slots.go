@@ -13,7 +13,7 @@ import (
 	"innsjekk/store"
 )
 
-// slotJSON is one free slot in --json output (PRODUCT.md §3.5).
+// slotJSON is one free slot in --json output (docs/behaviour.md).
 type slotJSON struct {
 	Start string `json:"start"`
 	End   string `json:"end"`
