@@ -318,11 +318,16 @@ func TestFaults(t *testing.T) {
 		t.Errorf("after faults: message id %d, chat %+v; want id 1 alone", msg.ID, e.fake.Chat(amina))
 	}
 	var statuses []int
+	var injected []bool
 	for _, c := range e.fake.CallsTo("sendMessage") {
 		statuses = append(statuses, c.Status)
+		injected = append(injected, c.Injected)
 	}
 	if diff := cmp.Diff([]int{429, 502, 500, 403, 499, 200}, statuses); diff != "" {
 		t.Errorf("recorded statuses (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]bool{true, true, true, true, true, false}, injected); diff != "" {
+		t.Errorf("recorded Injected (-want +got):\n%s", diff)
 	}
 }
 

@@ -313,6 +313,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls[idx].Status = rep.status
 	s.calls[idx].Description = rep.desc
+	s.calls[idx].Injected = f != nil && (f.Status != 0 || rep.status == 499)
 	s.notifyLocked()
 	s.mu.Unlock()
 	if rep.status != 499 {

@@ -62,6 +62,10 @@ type Call struct {
 	// running (a long poll, or a request held by a Fault's Delay).
 	Status      int
 	Description string
+	// Injected says the answer came from a Fault rather than from the
+	// method itself, so a fault suite can tell the failures it caused
+	// from the fake's own flood control.
+	Injected bool
 }
 
 // BotCommand is one entry of the bot's command menu.
