@@ -91,27 +91,24 @@ const (
 	maxNameLen = 24
 )
 
+// The parsed fonts are shared; a Face is not safe for concurrent use
+// (two advisers' overviews are drawn at once), so each picture makes its own.
 var (
-	fontsOnce     sync.Once
-	regular, bold font.Face
-	fontsErr      error
+	fontsOnce   sync.Once
+	regularFont *opentype.Font
+	boldFont    *opentype.Font
+	fontsErr    error
 )
 
 func loadFonts() {
-	face := func(ttf []byte, size float64) font.Face {
-		f, err := opentype.Parse(ttf)
-		if err != nil {
-			fontsErr = err
-			return nil
-		}
-		fc, err := opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
-		if err != nil {
-			fontsErr = err
-		}
-		return fc
+	if regularFont, fontsErr = opentype.Parse(goregular.TTF); fontsErr != nil {
+		return
 	}
-	regular = face(goregular.TTF, fontSize)
-	bold = face(gobold.TTF, titleSize)
+	boldFont, fontsErr = opentype.Parse(gobold.TTF)
+}
+
+func newFace(f *opentype.Font, size float64) (font.Face, error) {
+	return opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
 }
 
 // PNG draws the week.
@@ -120,6 +117,16 @@ func PNG(w Week) ([]byte, error) {
 	if fontsErr != nil {
 		return nil, fmt.Errorf("fonts: %w", fontsErr)
 	}
+	regular, err := newFace(regularFont, fontSize)
+	if err != nil {
+		return nil, fmt.Errorf("fonts: %w", err)
+	}
+	defer regular.Close()
+	bold, err := newFace(boldFont, titleSize)
+	if err != nil {
+		return nil, fmt.Errorf("fonts: %w", err)
+	}
+	defer bold.Close()
 	width := nameWidth + cellWidth*max(len(w.Days), 1) + 2*pad
 	height := titleH + headH + rowHeight*len(w.Rows) + legendH + 2*pad
 	img := image.NewRGBA(image.Rect(0, 0, width, height))

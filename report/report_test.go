@@ -3,7 +3,9 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"image/png"
+	"sync"
 	"testing"
 )
 
@@ -50,5 +52,36 @@ func TestPNGHasARowPerParticipant(t *testing.T) {
 	y := pad + titleH + headH + rowHeight + rowHeight/2
 	if r, g, _, _ := img.At(x, y).RGBA(); r>>8 != 183 || g>>8 != 28 {
 		t.Fatalf("cell colour %v", img.At(x, y))
+	}
+}
+
+// Two advisers' overviews are drawn at once by the job runner; the race
+// detector catches a shared font face (CI found one).
+func TestPicturesAreDrawnConcurrently(t *testing.T) {
+	w := Week{Title: "Uke 49", Days: []string{"man.", "tir."},
+		Rows: []Row{{Name: "Amina Yusuf", Cells: []Status{Present, Absent}}}}
+	want, err := PNG(w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, err := PNG(w)
+			if err == nil && !bytes.Equal(b, want) {
+				err = errors.New("a picture drawn alongside others differs")
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
 }
