@@ -61,6 +61,7 @@ func init() {
 		{"slots", "PARTICIPANT_ID [--from DATE] [--days N] [--json]", "print free Nav meeting slots", cmdSlots},
 		{"digest", digestArgs, "print a staff member's digest (what /today shows)", cmdDigest},
 		{"forget", "PERSON_ID", "erase a person's reports, chat binding and conversation", cmdForget},
+		{"bench", benchArgs, benchSummary, cmdBench},
 		{"version", "", "print the version", cmdVersion},
 	}
 }
