@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-const benchArgs = "[-smoke] [-participants N|both] (-start-redis | -redis URL) [-json]"
+const benchArgs = "[--smoke] [--participants N|both] (--start-redis | --redis URL) [--json]"
 
 const benchSummary = "measure the bot against a bare go-telegram/bot echo bot (docs/PERFORMANCE.md)"
 
