@@ -57,31 +57,57 @@ type Reader struct {
 	watched map[string]bool
 }
 
-// watch adds keys to the transaction's watch list.
-func (r Reader) watch(ks ...string) error {
-	var fresh []string
+// read watches keys (those not watched yet) and sends the reads that
+// read queues, in one round trip: WATCH is an ordinary command before
+// MULTI, so a read pipelined after it is covered by it. An update's step
+// makes several such reads; a round trip each for the WATCH and the read
+// was most of its cost (docs/PERFORMANCE.md).
+func (r Reader) read(ks []string, read func(p redis.Pipeliner)) error {
+	var fresh []any
 	for _, k := range ks {
 		if !r.watched[k] {
 			r.watched[k] = true
 			fresh = append(fresh, k)
 		}
 	}
-	if len(fresh) == 0 {
+	var watch *redis.Cmd
+	cmds, err := r.tx.Pipelined(r.ctx, func(p redis.Pipeliner) error {
+		if len(fresh) > 0 {
+			watch = p.Do(r.ctx, append([]any{"WATCH"}, fresh...)...)
+		}
+		read(p)
+		return nil
+	})
+	if watch != nil && watch.Err() != nil {
+		return watch.Err()
+	}
+	if err == nil || errors.Is(err, redis.Nil) {
 		return nil
 	}
-	return r.tx.Watch(r.ctx, fresh...).Err()
+	for _, c := range cmds {
+		if c.Err() != nil && !errors.Is(c.Err(), redis.Nil) {
+			return c.Err()
+		}
+	}
+	return nil
 }
 
-// Chat returns the stored state of chat id, or nil.
-func (r Reader) Chat(id int64) ([]byte, error) {
-	if err := r.watch(r.k.chat(id)); err != nil {
-		return nil, err
-	}
-	b, err := r.tx.Get(r.ctx, r.k.chat(id)).Bytes()
+// getBytes is a pipelined GET's value, nil for a missing key.
+func getBytes(c *redis.StringCmd) ([]byte, error) {
+	b, err := c.Bytes()
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
 	return b, err
+}
+
+// Chat returns the stored state of chat id, or nil.
+func (r Reader) Chat(id int64) ([]byte, error) {
+	var get *redis.StringCmd
+	if err := r.read([]string{r.k.chat(id)}, func(p redis.Pipeliner) { get = p.Get(r.ctx, r.k.chat(id)) }); err != nil {
+		return nil, err
+	}
+	return getBytes(get)
 }
 
 // Counts returns a chat's counts (see Effects.Counts), zero for those
@@ -91,10 +117,11 @@ func (r Reader) Counts(chat int64, names ...string) (map[string]int, error) {
 	for i, n := range names {
 		ks[i] = r.k.limit(chat, n)
 	}
-	if err := r.watch(ks...); err != nil {
+	var get *redis.SliceCmd
+	if err := r.read(ks, func(p redis.Pipeliner) { get = p.MGet(r.ctx, ks...) }); err != nil {
 		return nil, err
 	}
-	vals, err := r.tx.MGet(r.ctx, ks...).Result()
+	vals, err := get.Result()
 	if err != nil {
 		return nil, err
 	}
@@ -114,10 +141,11 @@ func (r Reader) Bindings(ids []string) (map[string]string, error) {
 	if len(ids) == 0 {
 		return out, nil
 	}
-	if err := r.watch(r.k.people()); err != nil {
+	var get *redis.SliceCmd
+	if err := r.read([]string{r.k.people()}, func(p redis.Pipeliner) { get = p.HMGet(r.ctx, r.k.people(), ids...) }); err != nil {
 		return nil, err
 	}
-	vals, err := r.tx.HMGet(r.ctx, r.k.people(), ids...).Result()
+	vals, err := get.Result()
 	if err != nil {
 		return nil, err
 	}
@@ -131,39 +159,41 @@ func (r Reader) Bindings(ids []string) (map[string]string, error) {
 
 // AllBindings returns every binding, person id -> JSON.
 func (r Reader) AllBindings() (map[string]string, error) {
-	if err := r.watch(r.k.people()); err != nil {
+	var get *redis.MapStringStringCmd
+	if err := r.read([]string{r.k.people()}, func(p redis.Pipeliner) { get = p.HGetAll(r.ctx, r.k.people()) }); err != nil {
 		return nil, err
 	}
-	return r.tx.HGetAll(r.ctx, r.k.people()).Result()
+	return get.Result()
 }
 
 // Roster returns the stored roster file (nil if none) and its import
 // sequence number, watched: an import that raced another is retried.
 func (r Reader) Roster() ([]byte, int64, error) {
-	if err := r.watch(r.k.roster(), r.k.rosterSeq()); err != nil {
+	var file, seq *redis.StringCmd
+	if err := r.read([]string{r.k.roster(), r.k.rosterSeq()}, func(p redis.Pipeliner) {
+		file = p.Get(r.ctx, r.k.roster())
+		seq = p.Get(r.ctx, r.k.rosterSeq())
+	}); err != nil {
 		return nil, 0, err
 	}
-	b, err := r.tx.Get(r.ctx, r.k.roster()).Bytes()
+	b, err := getBytes(file)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := seq.Int64()
 	if err != nil && !errors.Is(err, redis.Nil) {
 		return nil, 0, err
 	}
-	seq, err := r.tx.Get(r.ctx, r.k.rosterSeq()).Int64()
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, 0, err
-	}
-	return b, seq, nil
+	return b, n, nil
 }
 
 // Invite returns the invite named code, or nil.
 func (r Reader) Invite(code string) ([]byte, error) {
-	if err := r.watch(r.k.invite(code)); err != nil {
+	var get *redis.StringCmd
+	if err := r.read([]string{r.k.invite(code)}, func(p redis.Pipeliner) { get = p.Get(r.ctx, r.k.invite(code)) }); err != nil {
 		return nil, err
 	}
-	b, err := r.tx.Get(r.ctx, r.k.invite(code)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
-	return b, err
+	return getBytes(get)
 }
 
 // Seen reports whether update id has been handled. It is not watched:
@@ -190,7 +220,7 @@ func (r Reader) Seen(id int64) (bool, error) {
 }
 
 // Records returns the fields of each record named (a record key such as
-// "facts:amina"), read in one round trip after watching them all.
+// "facts:amina"), watched and read in one round trip.
 func (r Reader) Records(names []string) (map[string]map[string]string, error) {
 	out := make(map[string]map[string]string, len(names))
 	if len(names) == 0 {
@@ -200,17 +230,12 @@ func (r Reader) Records(names []string) (map[string]map[string]string, error) {
 	for i, n := range names {
 		ks[i] = r.k.record(n)
 	}
-	if err := r.watch(ks...); err != nil {
-		return nil, err
-	}
 	cmds := make([]*redis.MapStringStringCmd, len(ks))
-	_, err := r.tx.Pipelined(r.ctx, func(p redis.Pipeliner) error {
+	if err := r.read(ks, func(p redis.Pipeliner) {
 		for i, k := range ks {
 			cmds[i] = p.HGetAll(r.ctx, k)
 		}
-		return nil
-	})
-	if err != nil {
+	}); err != nil {
 		return nil, err
 	}
 	for i, n := range names {
@@ -221,14 +246,11 @@ func (r Reader) Records(names []string) (map[string]map[string]string, error) {
 
 // Job returns the data of job id, or nil when it has run or never existed.
 func (r Reader) Job(id string) ([]byte, error) {
-	if err := r.watch(r.k.job(id)); err != nil {
+	var get *redis.StringCmd
+	if err := r.read([]string{r.k.job(id)}, func(p redis.Pipeliner) { get = p.Get(r.ctx, r.k.job(id)) }); err != nil {
 		return nil, err
 	}
-	b, err := r.tx.Get(r.ctx, r.k.job(id)).Bytes()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
-	}
-	return b, err
+	return getBytes(get)
 }
 
 // Watch lists keys a transaction watches from its start, besides what its
