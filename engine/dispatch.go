@@ -154,7 +154,7 @@ func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 	var duplicate bool
 	err = e.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
 		now := e.clock.Now()
-		seen, err := r.Seen(p.ID)
+		seen, err := r.Seen(p.ID, in.Chat)
 		if err != nil {
 			return store.Effects{}, false, err
 		}
@@ -210,30 +210,37 @@ func (e *Engine) runStep(r store.Reader, snap *Snapshot, chat int64, ev flows.Ev
 		// which, and whether they are on Telegram at all.
 		needs.People = append(needs.People, ev.Timer.TimerSubject())
 	}
+	// The records and bindings the step names are read in one round trip;
+	// a flow whose needs depend on a record (Needs.Then) takes a second.
 	var err error
-	if input.Records, err = e.records(r, needs.Records); err != nil {
+	var people map[string]flows.Binding
+	if input.Records, people, err = e.load(r, needs.Records, needs.People, needs.AllPeople); err != nil {
 		return flows.Result{}, store.Effects{}, err
 	}
 	if needs.Then != nil {
 		more := needs.Then(input.Records)
-		needs.People = append(needs.People, more.People...)
 		var fresh []flows.Key
 		for _, k := range more.Records {
 			if _, ok := input.Records[k]; !ok {
 				fresh = append(fresh, k)
 			}
 		}
-		extra, err := e.records(r, fresh)
+		var others []string
+		for _, id := range more.People {
+			if _, ok := people[id]; !ok && !needs.AllPeople && !slices.Contains(needs.People, id) {
+				others = append(others, id)
+			}
+		}
+		extra, bound, err := e.load(r, fresh, others, false)
 		if err != nil {
 			return flows.Result{}, store.Effects{}, err
 		}
 		for k, rec := range extra {
 			input.Records[k] = rec
 		}
-	}
-	people, err := e.bindings(r, needs)
-	if err != nil {
-		return flows.Result{}, store.Effects{}, err
+		for id, b := range bound {
+			people[id] = b
+		}
 	}
 	input.People = people
 	if needs.Invite != "" {
@@ -252,18 +259,16 @@ func (e *Engine) runStep(r store.Reader, snap *Snapshot, chat int64, ev flows.Ev
 	return res, eff, err
 }
 
-// bindings reads the bindings a step needs.
+// bindings reads the bindings of people a step did not load.
 func (e *Engine) bindings(r store.Reader, n flows.Needs) (map[string]flows.Binding, error) {
-	var raw map[string]string
-	var err error
-	if n.AllPeople {
-		raw, err = r.AllBindings()
-	} else {
-		raw, err = r.Bindings(n.People)
-	}
+	_, raw, err := r.Load(nil, n.People, n.AllPeople)
 	if err != nil {
 		return nil, err
 	}
+	return e.decodeBindings(raw), nil
+}
+
+func (e *Engine) decodeBindings(raw map[string]string) map[string]flows.Binding {
 	out := make(map[string]flows.Binding, len(raw))
 	for id, v := range raw {
 		b, err := codec.DecodeBinding([]byte(v))
@@ -273,28 +278,28 @@ func (e *Engine) bindings(r store.Reader, n flows.Needs) (map[string]flows.Bindi
 		}
 		out[id] = b
 	}
-	return out, nil
+	return out
 }
 
-// records reads and decodes the records a step needs.
-func (e *Engine) records(r store.Reader, keys []flows.Key) (map[flows.Key]flows.Record, error) {
+// load reads and decodes the records and bindings a step needs.
+func (e *Engine) load(r store.Reader, keys []flows.Key, people []string, everyone bool) (map[flows.Key]flows.Record, map[string]flows.Binding, error) {
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = string(k)
 	}
-	raw, err := r.Records(names)
+	raw, bound, err := r.Load(names, people, everyone)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make(map[flows.Key]flows.Record, len(keys))
+	recs := make(map[flows.Key]flows.Record, len(keys))
 	for _, k := range keys {
 		rec, errs := codec.DecodeRecord(raw[string(k)])
 		for _, err := range errs {
 			e.log.Warn("record field unreadable", "record", string(k), "err", err)
 		}
-		out[k] = rec
+		recs[k] = rec
 	}
-	return out, nil
+	return recs, e.decodeBindings(bound), nil
 }
 
 // step runs the flow, turning a panic into an apology so that one bad

@@ -49,6 +49,7 @@ func (k keys) record(name string) string { return k.p + name } // hash: field ->
 // waiting messages, scored by when it may send next. Claiming walks chats,
 // not messages, so a chat with a thousand messages takes no more turns
 // than a chat with one.
+func (k keys) anchor() string                     { return k.p + "tx" }                          // never written: the key a WATCH names so that Redis Cluster can route it
 func (k keys) outMsgs() string                    { return k.p + "out:msgs" }                    // hash: key -> Outgoing JSON, not yet sent
 func (k keys) outQueue(class, chat string) string { return k.p + "out:q:" + class + ":" + chat } // zset: key -> not before (ms)
 func (k keys) outReady(class string) string       { return k.p + "out:ready:" + class }          // zset: chat -> may send from (ms)

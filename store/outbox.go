@@ -15,6 +15,23 @@ import (
 // classes are the send classes in the order they are served.
 var classes = []string{string(flows.ClassAnswer), string(flows.ClassNotice), string(flows.ClassBulk)}
 
+// enqueueScript queues a message unless its key was queued or sent
+// before: a replayed step must not send it twice. The check runs inside
+// the step's MULTI, so it needs no round trip of its own and no WATCH of
+// the message table, which every queued and sent message writes.
+// KEYS: 1 message table, 2 the chat's queue, 3 the class's ready set,
+// 4 sent keys. ARGV: 1 key, 2 message JSON, 3 not-before ms, 4 chat.
+const enqueueScript = `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 or redis.call('ZSCORE', KEYS[4], ARGV[1]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
+-- LT: a chat already waiting keeps the earlier of the two times.
+redis.call('ZADD', KEYS[3], 'LT', ARGV[3], ARGV[4])
+return 1
+`
+
 func (s *Store) enqueue(ctx context.Context, p redis.Pipeliner, m Outgoing, now int64) error {
 	if m.NotBefore == 0 {
 		m.NotBefore = now
@@ -25,10 +42,11 @@ func (s *Store) enqueue(ctx context.Context, p redis.Pipeliner, m Outgoing, now 
 		return err
 	}
 	class := string(m.Queue())
-	p.HSetNX(ctx, s.k.outMsgs(), m.Key, b)
-	p.ZAddNX(ctx, s.k.outQueue(class, m.ChatKey), redis.Z{Score: float64(m.NotBefore), Member: m.Key})
-	// LT: a chat already waiting keeps the earlier of the two times.
-	p.ZAddLT(ctx, s.k.outReady(class), redis.Z{Score: float64(m.NotBefore), Member: m.ChatKey})
+	// EVAL, not EVALSHA: after a Redis restart the script cache is empty,
+	// and a NOSCRIPT inside EXEC would leave the rest of the step applied
+	// without its messages.
+	p.Eval(ctx, enqueueScript, []string{s.k.outMsgs(), s.k.outQueue(class, m.ChatKey), s.k.outReady(class), s.k.outDone()},
+		m.Key, b, m.NotBefore, m.ChatKey)
 	return nil
 }
 

@@ -23,11 +23,15 @@ type (
 type Store struct {
 	rdb redis.UniversalClient
 	k   keys
+	// cluster: a WATCH must name a key before the first read, for
+	// Redis Cluster to route the transaction.
+	cluster bool
 }
 
 // New returns the store of programme on rdb.
 func New(rdb redis.UniversalClient, programme string) *Store {
-	return &Store{rdb: rdb, k: newKeys(programme)}
+	_, cluster := rdb.(*redis.ClusterClient)
+	return &Store{rdb: rdb, k: newKeys(programme), cluster: cluster}
 }
 
 // Client returns the underlying Redis client.
@@ -55,6 +59,7 @@ type Reader struct {
 	tx      *redis.Tx
 	k       keys
 	watched map[string]bool
+	chats   map[int64][]byte // read with Seen, for Chat
 }
 
 // read watches keys (those not watched yet) and sends the reads that
@@ -103,6 +108,9 @@ func getBytes(c *redis.StringCmd) ([]byte, error) {
 
 // Chat returns the stored state of chat id, or nil.
 func (r Reader) Chat(id int64) ([]byte, error) {
+	if b, ok := r.chats[id]; ok {
+		return b, nil
+	}
 	var get *redis.StringCmd
 	if err := r.read([]string{r.k.chat(id)}, func(p redis.Pipeliner) { get = p.Get(r.ctx, r.k.chat(id)) }); err != nil {
 		return nil, err
@@ -196,27 +204,95 @@ func (r Reader) Invite(code string) ([]byte, error) {
 	return getBytes(get)
 }
 
-// Seen reports whether update id has been handled. It is not watched:
-// every commit writes to the one seen set, so watching it would make all
-// chats conflict. Two handlers of the same update still cannot both
-// commit, because both watch that update's chat and every commit writes
-// the chat's state.
-func (r Reader) Seen(id int64) (bool, error) {
+// Seen reports whether update id has been handled, and reads (and
+// watches) the state of its chat in the same round trip, for Chat.
+// The seen set is not watched: every commit writes to it, so watching it
+// would make all chats conflict. Two handlers of the same update still
+// cannot both commit, because both watch that update's chat and every
+// commit writes the chat's state.
+func (r Reader) Seen(id, chat int64) (bool, error) {
 	var score *redis.FloatCmd
-	var max *redis.StringCmd
-	_, err := r.tx.Pipelined(r.ctx, func(p redis.Pipeliner) error {
+	var max, state *redis.StringCmd
+	var ks []string
+	if chat != 0 {
+		ks = []string{r.k.chat(chat)}
+	}
+	if err := r.read(ks, func(p redis.Pipeliner) {
 		score = p.ZScore(r.ctx, r.k.seen(), strconv.FormatInt(id, 10))
 		max = p.Get(r.ctx, r.k.seenMax())
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
+		if chat != 0 {
+			state = p.Get(r.ctx, r.k.chat(chat))
+		}
+	}); err != nil {
 		return false, err
+	}
+	if state != nil {
+		b, err := getBytes(state)
+		if err != nil {
+			return false, err
+		}
+		r.chats[chat] = b
 	}
 	if score.Err() == nil {
 		return true, nil
 	}
 	m, _ := strconv.ParseInt(max.Val(), 10, 64)
 	return id <= m-seenWindow, nil
+}
+
+// Load reads the records named and the bindings of the people named (or
+// of everyone), in one round trip.
+func (r Reader) Load(names, people []string, everyone bool) (map[string]map[string]string, map[string]string, error) {
+	recs := make(map[string]map[string]string, len(names))
+	bound := map[string]string{}
+	ks := make([]string, 0, len(names)+1)
+	for _, n := range names {
+		ks = append(ks, r.k.record(n))
+	}
+	recCmds := make([]*redis.MapStringStringCmd, len(names))
+	var some *redis.SliceCmd
+	var all *redis.MapStringStringCmd
+	if everyone || len(people) > 0 {
+		ks = append(ks, r.k.people())
+	}
+	if len(ks) == 0 {
+		return recs, bound, nil
+	}
+	if err := r.read(ks, func(p redis.Pipeliner) {
+		for i, n := range names {
+			recCmds[i] = p.HGetAll(r.ctx, r.k.record(n))
+		}
+		switch {
+		case everyone:
+			all = p.HGetAll(r.ctx, r.k.people())
+		case len(people) > 0:
+			some = p.HMGet(r.ctx, r.k.people(), people...)
+		}
+	}); err != nil {
+		return nil, nil, err
+	}
+	for i, n := range names {
+		recs[n] = recCmds[i].Val()
+	}
+	switch {
+	case all != nil:
+		m, err := all.Result()
+		if err != nil {
+			return nil, nil, err
+		}
+		bound = m
+	case some != nil:
+		vals, err := some.Result()
+		if err != nil {
+			return nil, nil, err
+		}
+		for i, v := range vals {
+			if s, ok := v.(string); ok {
+				bound[people[i]] = s
+			}
+		}
+	}
+	return recs, bound, nil
 }
 
 // Records returns the fields of each record named (a record key such as
@@ -265,8 +341,15 @@ func (s *Store) watchKeys(w Watch) []string {
 	if w.People {
 		ks = append(ks, s.k.people())
 	}
-	if w.Outbox || len(ks) == 0 {
+	if w.Outbox {
 		ks = append(ks, s.k.outMsgs())
+	}
+	if len(ks) == 0 {
+		// Redis Cluster routes a WATCH by its keys and refuses one of no
+		// keys. The message table was watched here before; every queued
+		// and every sent message writes it, so every step conflicted with
+		// every other and was retried (the bench's closed loop found it).
+		ks = append(ks, s.k.anchor())
 	}
 	return ks
 }
@@ -328,26 +411,38 @@ type InviteWrite struct {
 // load returning skip=true commits nothing.
 func (s *Store) Apply(ctx context.Context, w Watch, load func(Reader) (eff Effects, skip bool, err error)) error {
 	ks := s.watchKeys(w)
+	if !s.cluster && len(ks) == 1 && ks[0] == s.k.anchor() {
+		// Outside a cluster the first read's WATCH goes in its own
+		// pipeline: no round trip for the anchor.
+		ks = nil
+	}
 	for attempt := 0; attempt < 50; attempt++ {
 		if attempt > 0 {
 			// Lose the race less often next time: a short random pause.
 			time.Sleep(time.Duration(rand.Int64N(int64(attempt)*int64(time.Millisecond) + 1)))
 		}
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			r := Reader{ctx: ctx, tx: tx, k: s.k, watched: map[string]bool{}}
+			r := Reader{ctx: ctx, tx: tx, k: s.k, watched: map[string]bool{}, chats: map[int64][]byte{}}
 			for _, k := range ks {
 				r.watched[k] = true
 			}
+			committed := false
+			defer func() {
+				// go-redis releases only the WATCH it sent itself; the reads'
+				// WATCH went in their pipelines. Without an EXEC it would stay
+				// on the pooled connection and abort someone else's
+				// transaction.
+				if !committed && len(r.watched) > len(ks) {
+					_ = tx.Unwatch(ctx).Err()
+				}
+			}()
 			eff, skip, err := load(r)
 			if err != nil || skip {
 				return err
 			}
-			queued, err := s.alreadyQueued(ctx, tx, eff.Outbox)
-			if err != nil {
-				return err
-			}
+			committed = true
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
-				return s.write(ctx, p, eff, queued)
+				return s.write(ctx, p, eff)
 			})
 			return err
 		}, ks...)
@@ -359,34 +454,7 @@ func (s *Store) Apply(ctx context.Context, w Watch, load func(Reader) (eff Effec
 	return ErrConflict
 }
 
-// alreadyQueued finds outgoing messages whose key was queued or sent
-// before: a replayed step must not send them twice.
-func (s *Store) alreadyQueued(ctx context.Context, tx *redis.Tx, out []Outgoing) (map[string]bool, error) {
-	if len(out) == 0 {
-		return nil, nil
-	}
-	queued := make([]*redis.BoolCmd, len(out))
-	sent := make([]*redis.FloatCmd, len(out))
-	_, err := tx.Pipelined(ctx, func(p redis.Pipeliner) error {
-		for i, m := range out {
-			queued[i] = p.HExists(ctx, s.k.outMsgs(), m.Key)
-			sent[i] = p.ZScore(ctx, s.k.outDone(), m.Key)
-		}
-		return nil
-	})
-	if err != nil && !errors.Is(err, redis.Nil) {
-		return nil, err
-	}
-	had := map[string]bool{}
-	for i, m := range out {
-		if queued[i].Val() || sent[i].Err() == nil {
-			had[m.Key] = true
-		}
-	}
-	return had, nil
-}
-
-func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queued map[string]bool) error {
+func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects) error {
 	now := eff.Now.UnixMilli()
 	for id, b := range eff.Chats {
 		if b == nil {
@@ -418,9 +486,6 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects, queue
 		p.PExpireAt(ctx, s.k.invite(inv.Code), inv.Expires.Add(30*24*time.Hour))
 	}
 	for _, m := range eff.Outbox {
-		if queued[m.Key] {
-			continue
-		}
 		if err := s.enqueue(ctx, p, m, now); err != nil {
 			return err
 		}

@@ -113,7 +113,7 @@ func TestDedupeKeepsAWindowBelowTheHighestID(t *testing.T) {
 		}
 		var seen bool
 		_ = s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
-			seen, err = r.Seen(100)
+			seen, err = r.Seen(100, 0)
 			return store.Effects{}, true, err
 		})
 		if !seen {

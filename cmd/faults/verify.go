@@ -375,7 +375,7 @@ func (v *verifier) updates(ctx context.Context) {
 	seen := map[int64]bool{}
 	err := v.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
 		for _, id := range ids {
-			ok, err := r.Seen(id)
+			ok, err := r.Seen(id, 0)
 			if err != nil {
 				return store.Effects{}, true, err
 			}

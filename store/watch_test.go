@@ -1,0 +1,98 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"innsjekk/store"
+	"innsjekk/store/storetest"
+)
+
+// A step that read a key and then failed leaves no WATCH behind on the
+// pooled connection (the reads send their WATCH in their own pipelines,
+// which go-redis does not track): the next transaction on it, about other
+// keys, commits the first time even though the first step's key has
+// changed since.
+func TestAFailedStepLeavesNoWatchOnTheConnection(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			o := *b.Conn.Client.(*redis.Client).Options()
+			o.PoolSize, o.MinIdleConns, o.MaxIdleConns = 1, 0, 1
+			one := redis.NewClient(&o) // every command on one connection
+			defer one.Close()
+			prog := storetest.Programme(t, b.Conn)
+			s, other := store.New(one, prog), store.New(b.Conn.Client, prog)
+
+			boom := errors.New("step failed")
+			err := s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+				if _, err := r.Chat(7); err != nil {
+					return store.Effects{}, false, err
+				}
+				return store.Effects{}, false, boom
+			})
+			if !errors.Is(err, boom) {
+				t.Fatalf("Apply: %v", err)
+			}
+			if err := other.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
+				return store.Effects{Chats: map[int64][]byte{7: []byte(`{}`)}}, false, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			attempts := 0
+			if err := s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+				attempts++
+				if _, err := r.Chat(8); err != nil {
+					return store.Effects{}, false, err
+				}
+				return store.Effects{Chats: map[int64][]byte{8: []byte(`{}`)}}, false, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if attempts != 1 {
+				t.Fatalf("%d attempts for one transaction: a WATCH of the failed step was left behind", attempts)
+			}
+		})
+	}
+}
+
+// Seen reads the chat's state in the same round trip, and what it read is
+// watched: a write to the chat between the read and the commit makes the
+// step run again, on the new state.
+func TestSeenReadsTheChatAndWatchesIt(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, c *store.Conn) {
+		ctx := context.Background()
+		set := func(v string) {
+			if err := s.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
+				return store.Effects{Chats: map[int64][]byte{9: []byte(v)}}, false, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		set(`"a"`)
+		var states []string
+		err := s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+			if _, err := r.Seen(1, 9); err != nil {
+				return store.Effects{}, false, err
+			}
+			b, err := r.Chat(9)
+			if err != nil {
+				return store.Effects{}, false, err
+			}
+			states = append(states, string(b))
+			if len(states) == 1 {
+				set(`"b"`) // someone else, between the read and the commit
+			}
+			return store.Effects{Chats: map[int64][]byte{9: append(b, '!')}}, false, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(states) != 2 || states[0] != `"a"` || states[1] != `"b"` {
+			t.Fatalf("the step saw %q, want it run again on the new state", states)
+		}
+	})
+}
