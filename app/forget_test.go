@@ -38,6 +38,7 @@ func TestForgetMeErasesAfterTheAdviserConfirms(t *testing.T) {
 		h.press(anne, req, locales.Text("nb", "forgetme.btn.delete", nil))
 		h.waitEq(sarah, locales.Text("en", "forgetme.done", nil))
 		h.settle()
+		h.waitErased() // the sweep runs right after the commit that says goodbye
 		if f, _ := h.app.Store().Record(context.Background(), "facts:sarah"); len(f) != 0 {
 			t.Fatalf("facts left: %v", f)
 		}

@@ -243,16 +243,38 @@ func storeBackends(t *testing.T) []storetest.Backend { return storetest.Backends
 // settle waits until the outbox is empty.
 func (h *harness) settle() {
 	h.t.Helper()
+	ctx := context.Background()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		n, err := h.app.Store().OutboxLen(context.Background())
-		if err == nil && n == 0 {
+		// Quiet means: nothing undelivered at the fake, nothing waiting in
+		// the inbox (an update leaves it in the commit that queues its
+		// messages), nothing in the outbox.
+		queued := h.fake.Pending()
+		backlog, err1 := h.app.Store().Backlog(ctx)
+		n, err2 := h.app.Store().OutboxLen(ctx)
+		if err1 == nil && err2 == nil && queued == 0 && backlog == 0 && n == 0 {
 			return
 		}
 		if time.Now().After(deadline) {
-			h.t.Fatalf("outbox still holds %d messages", n)
+			h.t.Fatalf("not settled: %d updates at the fake, %d chats waiting, %d messages in the outbox", queued, backlog, n)
 		}
 		time.Sleep(10 * time.Millisecond) // polling the store, not timing the bot
+	}
+}
+
+// waitErased waits until every erasure decided has been swept.
+func (h *harness) waitErased() {
+	h.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		pending, err := h.app.Store().PendingErasures(context.Background())
+		if err == nil && len(pending) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("erasure still pending: %+v (%v)", pending, err)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -393,6 +394,9 @@ func TestStrangersLeaveNoState(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, k := range keys {
+				if !slices.Contains(strings.Split(k, ":"), "41") {
+					continue // "41" inside another number, such as a second's key of the send rate
+				}
 				ttl, _ := b.Conn.Client.PTTL(ctx, k).Result()
 				if !strings.Contains(k, ":lim:41:") || ttl <= 0 || ttl > time.Hour {
 					t.Errorf("%s is kept (ttl %v)", k, ttl)

@@ -299,6 +299,16 @@ func (s *Store) eraseChat(ctx context.Context, e Erasure) error {
 		}
 	}
 	if !waiting {
+		// A message claimed for sending has left the chat's queue but not
+		// yet set the chat's spacing; recording it would write the chat id
+		// back after this sweep.
+		flying, err := s.inFlightTo(ctx, e.Chat)
+		if err != nil {
+			return err
+		}
+		waiting = flying
+	}
+	if !waiting {
 		// The goodbye has gone (or there was none): nothing of the chat is
 		// left to send, so its bookkeeping goes too.
 		_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
@@ -373,4 +383,23 @@ func (s *Store) eraseAudit(ctx context.Context, person string) error {
 		}
 	}
 	return nil
+}
+
+// inFlightTo reports whether a message to chat is being sent.
+func (s *Store) inFlightTo(ctx context.Context, chat int64) (bool, error) {
+	keys, err := s.rdb.ZRange(ctx, s.k.outInflight(), 0, -1).Result()
+	if err != nil || len(keys) == 0 {
+		return false, err
+	}
+	vals, err := s.rdb.HMGet(ctx, s.k.outMsgs(), keys...).Result()
+	if err != nil {
+		return false, err
+	}
+	needle := fmt.Sprintf(`"chat":%d,`, chat)
+	for _, v := range vals {
+		if m, ok := v.(string); ok && strings.Contains(m, needle) {
+			return true, nil
+		}
+	}
+	return false, nil
 }
