@@ -45,8 +45,20 @@ func TestRosterCheckReportsEveryProblem(t *testing.T) {
 		t.Errorf("stdout: %q", out)
 	}
 	code, out, _ = runCLI(t, nil, "roster", "check", "../../examples/roster.yaml")
-	if code != exitOK || !strings.Contains(out, "ok") {
+	if code != exitOK || out != "../../examples/roster.yaml: ok (10 participants, 5 staff, 4 employers)\n" {
 		t.Fatalf("example roster: exit %d, %q", code, out)
+	}
+	one := filepath.Join(t.TempDir(), "one.yaml")
+	if err := os.WriteFile(one, []byte(`programme: {id: hamar, name: Hamar}
+staff: [{id: lise, name: Lise Berg, roles: [adviser]}]
+employers: [{id: vask, name: Vaskeriet, contacts: [{id: tor, name: Tor Lie}]}]
+participants:
+  - {id: abdi, name: Abdi Warsame, language: so, adviser: lise, placement: {employer: vask, mentor: tor, days: [mon], hours: "08:00-14:00"}}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := runCLI(t, nil, "roster", "check", one); code != exitOK || out != one+": ok (1 participant, 1 staff, 1 employer)\n" {
+		t.Fatalf("one of each: exit %d, %q %s", code, out, errOut)
 	}
 }
 

@@ -40,8 +40,7 @@ func cmdRoster(ctx context.Context, e *env, args []string) error {
 			return rosterError(e, err)
 		}
 		if pos[0] == "check" {
-			fmt.Fprintf(e.stdout, "%s: ok (%d participants, %d staff, %d employers)\n",
-				pos[1], len(r.Participants), len(r.Staff), len(r.Employers))
+			fmt.Fprintf(e.stdout, "%s: ok (%s)\n", pos[1], rosterCounts(r))
 			return nil
 		}
 		conn, err := openStoreToWrite(ctx, e)
@@ -53,8 +52,7 @@ func cmdRoster(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return fmt.Errorf("import: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "imported %s: %d participants, %d staff, %d employers; %d people removed\n",
-			r.Programme.ID, len(r.Participants), len(r.Staff), len(r.Employers), len(removed))
+		fmt.Fprintf(e.stdout, "imported %s: %s; %s removed\n", r.Programme.ID, rosterCounts(r), count(len(removed), "person", "people"))
 		return nil
 	case "export":
 		if len(pos) != 1 {
@@ -174,4 +172,18 @@ func openStore(ctx context.Context, e *env) (*store.Conn, error) {
 		fmt.Fprintln(e.stderr, "warning: REDIS_URL is not set; using an embedded in-memory store that is gone when this command ends")
 	}
 	return conn, nil
+}
+
+// rosterCounts says how many of each a roster holds: "1 participant,
+// 2 staff, 1 employer".
+func rosterCounts(r *roster.Roster) string {
+	return count(len(r.Participants), "participant", "participants") + ", " +
+		count(len(r.Staff), "staff", "staff") + ", " + count(len(r.Employers), "employer", "employers")
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
