@@ -245,6 +245,44 @@ func (s *Store) eraseFeeds(ctx context.Context, person string) error {
 	return nil
 }
 
+// eraseOutboxScript removes what waits in the outbox for an erased chat,
+// but the goodbye (keys starting with ARGV[1]), and reports 1 while the
+// goodbye or any message to the chat is still queued or being sent. It is
+// one script so that no claim slips between looking and deleting: a
+// message claimed meanwhile would otherwise be sent to the erased chat,
+// or write the chat id back when it is recorded. Only when nothing is left
+// does the chat's bookkeeping go.
+// KEYS: 1 messages, 2 in flight, 3 chat spacing, then each class's chat
+// queue and ready set. ARGV: 1 goodbye prefix, 2 chat, 3 the chat as it
+// appears in a message's JSON.
+var eraseOutboxScript = redis.NewScript(`
+local keep, chat, needle = ARGV[1], ARGV[2], ARGV[3]
+local waiting = 0
+for i = 4, #KEYS, 2 do
+  for _, k in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do
+    if keep ~= '' and string.sub(k, 1, #keep) == keep then
+      waiting = 1
+    else
+      redis.call('HDEL', KEYS[1], k)
+      redis.call('ZREM', KEYS[i], k)
+    end
+  end
+end
+for _, k in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local m = redis.call('HGET', KEYS[1], k)
+  if m and string.find(m, needle, 1, true) then
+    waiting = 1
+  end
+end
+if waiting == 0 then
+  redis.call('HDEL', KEYS[3], chat)
+  for i = 5, #KEYS, 2 do
+    redis.call('ZREM', KEYS[i], chat)
+  end
+end
+return waiting
+`)
+
 // eraseChat removes what waits for or came from the chat: updates not yet
 // handled, messages not yet sent (but the goodbye), the sender's and the
 // stranger counters' bookkeeping, and refused messages kept for the log.
@@ -271,57 +309,16 @@ func (s *Store) eraseChat(ctx context.Context, e Erasure) error {
 	if err != nil {
 		return err
 	}
-	waiting := false
+	keys := make([]string, 0, 3+2*len(classes))
+	keys = append(keys, s.k.outMsgs(), s.k.outInflight(), s.k.outChatNext())
 	for _, c := range classes {
-		q := s.k.outQueue(c, chat)
-		keys, err := s.rdb.ZRange(ctx, q, 0, -1).Result()
-		if err != nil {
-			return err
-		}
-		var gone []string
-		for _, k := range keys {
-			if e.Keep != "" && strings.HasPrefix(k, e.Keep) {
-				waiting = true
-				continue
-			}
-			gone = append(gone, k)
-		}
-		if len(gone) == 0 {
-			continue
-		}
-		_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HDel(ctx, s.k.outMsgs(), gone...)
-			p.ZRem(ctx, q, toAny(gone)...)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
+		keys = append(keys, s.k.outQueue(c, chat), s.k.outReady(c))
 	}
-	if !waiting {
-		// A message claimed for sending has left the chat's queue but not
-		// yet set the chat's spacing; recording it would write the chat id
-		// back after this sweep.
-		flying, err := s.inFlightTo(ctx, e.Chat)
-		if err != nil {
-			return err
-		}
-		waiting = flying
+	n, err := eraseOutboxScript.Run(ctx, s.rdb, keys, e.Keep, chat, fmt.Sprintf(`"chat":%d,`, e.Chat)).Int()
+	if err != nil {
+		return err
 	}
-	if !waiting {
-		// The goodbye has gone (or there was none): nothing of the chat is
-		// left to send, so its bookkeeping goes too.
-		_, err = s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
-			p.HDel(ctx, s.k.outChatNext(), chat)
-			for _, c := range classes {
-				p.ZRem(ctx, s.k.outReady(c), chat)
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
+	waiting := n == 1
 	dead, err := s.rdb.LRange(ctx, s.k.outDead(), 0, -1).Result()
 	if err != nil {
 		return err
@@ -346,14 +343,6 @@ var errStillSending = errors.New("erase: the goodbye is still being sent")
 
 // StillSending reports whether Erase stopped only to let the goodbye go.
 func StillSending(err error) bool { return errors.Is(err, errStillSending) }
-
-func toAny(ss []string) []any {
-	out := make([]any, len(ss))
-	for i, s := range ss {
-		out[i] = s
-	}
-	return out
-}
 
 // eraseAudit replaces the person's id in the audit log by a pseudonym.
 func (s *Store) eraseAudit(ctx context.Context, person string) error {
@@ -383,23 +372,4 @@ func (s *Store) eraseAudit(ctx context.Context, person string) error {
 		}
 	}
 	return nil
-}
-
-// inFlightTo reports whether a message to chat is being sent.
-func (s *Store) inFlightTo(ctx context.Context, chat int64) (bool, error) {
-	keys, err := s.rdb.ZRange(ctx, s.k.outInflight(), 0, -1).Result()
-	if err != nil || len(keys) == 0 {
-		return false, err
-	}
-	vals, err := s.rdb.HMGet(ctx, s.k.outMsgs(), keys...).Result()
-	if err != nil {
-		return false, err
-	}
-	needle := fmt.Sprintf(`"chat":%d,`, chat)
-	for _, v := range vals {
-		if m, ok := v.(string); ok && strings.Contains(m, needle) {
-			return true, nil
-		}
-	}
-	return false, nil
 }

@@ -50,6 +50,7 @@ func (k keys) record(name string) string { return k.p + name } // hash: field ->
 // not messages, so a chat with a thousand messages takes no more turns
 // than a chat with one.
 func (k keys) anchor() string                     { return k.p + "tx" }                          // never written: the key a WATCH names so that Redis Cluster can route it
+func (k keys) alive() string                      { return k.p + "alive" }                       // "1", set by every commit: an OOM refusal aborts the whole step
 func (k keys) outMsgs() string                    { return k.p + "out:msgs" }                    // hash: key -> Outgoing JSON, not yet sent
 func (k keys) outQueue(class, chat string) string { return k.p + "out:q:" + class + ":" + chat } // zset: key -> not before (ms)
 func (k keys) outReady(class string) string       { return k.p + "out:ready:" + class }          // zset: chat -> may send from (ms)

@@ -53,8 +53,7 @@ func (s *Store) enqueue(ctx context.Context, p redis.Pipeliner, m Outgoing, now 
 // Enqueue queues messages outside a step (for example a notice from the
 // command line).
 func (s *Store) Enqueue(ctx context.Context, now time.Time, out ...Outgoing) error {
-	// Watch the message table: a Cluster client refuses a WATCH of no keys.
-	return s.Apply(ctx, Watch{Outbox: true}, func(Reader) (Effects, bool, error) {
+	return s.Apply(ctx, Watch{}, func(Reader) (Effects, bool, error) {
 		return Effects{Outbox: out, Now: now}, false, nil
 	})
 }

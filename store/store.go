@@ -333,16 +333,12 @@ func (r Reader) Job(id string) ([]byte, error) {
 // Reader reads.
 type Watch struct {
 	People bool
-	Outbox bool // the outbox's message table
 }
 
 func (s *Store) watchKeys(w Watch) []string {
 	var ks []string
 	if w.People {
 		ks = append(ks, s.k.people())
-	}
-	if w.Outbox {
-		ks = append(ks, s.k.outMsgs())
 	}
 	if len(ks) == 0 {
 		// Redis Cluster routes a WATCH by its keys and refuses one of no
@@ -440,10 +436,12 @@ func (s *Store) Apply(ctx context.Context, w Watch, load func(Reader) (eff Effec
 			if err != nil || skip {
 				return err
 			}
-			committed = true
 			_, err = tx.TxPipelined(ctx, func(p redis.Pipeliner) error {
 				return s.write(ctx, p, eff)
 			})
+			// EXEC (committed or aborted) releases every WATCH; anything
+			// else may have failed before it was sent.
+			committed = err == nil || errors.Is(err, redis.TxFailedErr) || redis.IsExecAbortError(err)
 			return err
 		}, ks...)
 		if errors.Is(err, redis.TxFailedErr) {
@@ -456,6 +454,14 @@ func (s *Store) Apply(ctx context.Context, w Watch, load func(Reader) (eff Effec
 
 func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects) error {
 	now := eff.Now.UnixMilli()
+	// Over maxmemory, EXEC refuses a transaction only if one of its
+	// queued commands is statically marked as one that may use memory;
+	// EVAL is not (it is judged when queued). A step of scripts and
+	// deletions (a job done, its messages queued) that met the limit
+	// between queuing and EXEC would commit the deletions and lose the
+	// messages. This SETNX, a no-op once the key exists, makes every step
+	// all or nothing.
+	p.SetNX(ctx, s.k.alive(), 1, 0)
 	for id, b := range eff.Chats {
 		if b == nil {
 			p.Del(ctx, s.k.chat(id))

@@ -28,32 +28,43 @@ func TestAFailedStepLeavesNoWatchOnTheConnection(t *testing.T) {
 			s, other := store.New(one, prog), store.New(b.Conn.Client, prog)
 
 			boom := errors.New("step failed")
-			err := s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
-				if _, err := r.Chat(7); err != nil {
-					return store.Effects{}, false, err
+			failing := map[string]func(r store.Reader) (store.Effects, bool, error){
+				"the step fails": func(r store.Reader) (store.Effects, bool, error) {
+					if _, err := r.Chat(7); err != nil {
+						return store.Effects{}, false, err
+					}
+					return store.Effects{}, false, boom
+				},
+				// Its effects cannot be written: no EXEC is ever sent.
+				"its effects fail": func(r store.Reader) (store.Effects, bool, error) {
+					if _, err := r.Chat(7); err != nil {
+						return store.Effects{}, false, err
+					}
+					return store.Effects{Outbox: []store.Outgoing{{Key: "u1.0000", Chat: 7, Payload: []byte("not json")}}}, false, nil
+				},
+			}
+			for name, step := range failing {
+				if err := s.Apply(ctx, store.Watch{}, step); err == nil {
+					t.Fatalf("%s: Apply succeeded", name)
 				}
-				return store.Effects{}, false, boom
-			})
-			if !errors.Is(err, boom) {
-				t.Fatalf("Apply: %v", err)
-			}
-			if err := other.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
-				return store.Effects{Chats: map[int64][]byte{7: []byte(`{}`)}}, false, nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			attempts := 0
-			if err := s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
-				attempts++
-				if _, err := r.Chat(8); err != nil {
-					return store.Effects{}, false, err
+				if err := other.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
+					return store.Effects{Chats: map[int64][]byte{7: []byte(`{"n":"` + name + `"}`)}}, false, nil
+				}); err != nil {
+					t.Fatal(err)
 				}
-				return store.Effects{Chats: map[int64][]byte{8: []byte(`{}`)}}, false, nil
-			}); err != nil {
-				t.Fatal(err)
-			}
-			if attempts != 1 {
-				t.Fatalf("%d attempts for one transaction: a WATCH of the failed step was left behind", attempts)
+				attempts := 0
+				if err := s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+					attempts++
+					if _, err := r.Chat(8); err != nil {
+						return store.Effects{}, false, err
+					}
+					return store.Effects{Chats: map[int64][]byte{8: []byte(`{}`)}}, false, nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				if attempts != 1 {
+					t.Fatalf("%s: %d attempts for one transaction: a WATCH of the failed step was left behind", name, attempts)
+				}
 			}
 		})
 	}
