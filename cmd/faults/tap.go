@@ -2,12 +2,8 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,7 +96,7 @@ func (t *tap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read body", http.StatusBadRequest)
 		return
 	}
-	params := formValues(r.Header.Get("Content-Type"), body)
+	params := fakeapi.FormValues(r.Header.Get("Content-Type"), body)
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	c := &apiCall{Proc: proc, Method: method, Text: params["text"], Markup: params["reply_markup"], Start: time.Now()}
 	c.Chat, _ = strconv.ParseInt(params["chat_id"], 10, 64)
@@ -146,44 +142,6 @@ func (t *tap) status(method string, code int) int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.statuses[method][code]
-}
-
-// formValues reads the plain fields of a Bot API request in the encodings
-// the client uses.
-func formValues(contentType string, body []byte) map[string]string {
-	out := map[string]string{}
-	ct, ps, _ := mime.ParseMediaType(contentType)
-	switch ct {
-	case "multipart/form-data":
-		mr := multipart.NewReader(bytes.NewReader(body), ps["boundary"])
-		for {
-			part, err := mr.NextPart()
-			if err != nil {
-				break
-			}
-			if part.FileName() == "" {
-				b, _ := io.ReadAll(part)
-				out[part.FormName()] = string(b)
-			}
-		}
-	case "application/x-www-form-urlencoded":
-		vals, _ := url.ParseQuery(string(body))
-		for k, v := range vals {
-			out[k] = v[0]
-		}
-	case "application/json":
-		var obj map[string]json.RawMessage
-		_ = json.Unmarshal(body, &obj)
-		for k, raw := range obj {
-			var s string
-			if json.Unmarshal(raw, &s) == nil {
-				out[k] = s
-			} else {
-				out[k] = string(raw)
-			}
-		}
-	}
-	return out
 }
 
 type statusWriter struct {

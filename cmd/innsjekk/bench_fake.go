@@ -3,14 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
-	"mime"
-	"mime/multipart"
 	"net"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -106,7 +102,7 @@ func (a *benchAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		if err == nil {
 			r.Body = io.NopCloser(bytes.NewReader(body))
-			p := callParams(r.Header.Get("Content-Type"), body)
+			p := fakeapi.FormValues(r.Header.Get("Content-Type"), body)
 			c.Chat, _ = strconv.ParseInt(p["chat_id"], 10, 64)
 			c.Callback = p["callback_query_id"]
 			c.Text = p["text"]
@@ -130,46 +126,6 @@ func (a *benchAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h := a.hook.Load(); h != nil {
 		(*h)(c)
 	}
-}
-
-// callParams reads the few parameters the bench looks at, in whichever
-// encoding the client chose.
-func callParams(contentType string, body []byte) map[string]string {
-	out := map[string]string{}
-	ct, params, _ := mime.ParseMediaType(contentType)
-	switch ct {
-	case "multipart/form-data":
-		mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
-		for {
-			part, err := mr.NextPart()
-			if err != nil {
-				break
-			}
-			if part.FileName() == "" {
-				v, _ := io.ReadAll(io.LimitReader(part, 1<<16))
-				out[part.FormName()] = string(v)
-			}
-		}
-	case "application/x-www-form-urlencoded":
-		if vals, err := url.ParseQuery(string(body)); err == nil {
-			for k, v := range vals {
-				out[k] = v[0]
-			}
-		}
-	case "application/json":
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(body, &obj) == nil {
-			for k, raw := range obj {
-				var s string
-				if json.Unmarshal(raw, &s) == nil {
-					out[k] = s
-				} else {
-					out[k] = string(raw)
-				}
-			}
-		}
-	}
-	return out
 }
 
 // waitPolls waits until the fake has seen more getUpdates requests than
