@@ -246,35 +246,6 @@ func (p *parser) base(data []byte) *yaml.Node {
 	return root
 }
 
-// rosterFrom walks a roster already decoded. It is parser.roster after
-// the decoding step, kept in step with it: the CSV import must apply
-// exactly the checks a YAML roster gets.
-func (p *parser) rosterFrom(root *yaml.Node) *Roster {
-	r := &Roster{Programme: defaultProgramme()}
-	if !p.checkAliases(root) {
-		return r
-	}
-	f, ok := p.mapping(root, "the roster", topKeys)
-	if !ok {
-		return r
-	}
-	if f.unknown > 0 {
-		p.partial = true
-	}
-	if f.get("programme") != nil {
-		p.programme(f, &r.Programme)
-	} else {
-		p.add(f.line, "programme is required")
-	}
-	r.Staff = items(p, f.get("staff"), "staff", p.staff)
-	r.Employers = items(p, f.get("employers"), "employers", p.employer)
-	partial := p.partial
-	r.Participants = items(p, f.get("participants"), "participants", p.participant)
-	p.partial = partial
-	p.resolve()
-	return r
-}
-
 var (
 	requiredMsg = regexp.MustCompile(`(?:placement |class )?(\w+) is required$`)
 	firstAtLine = regexp.MustCompile(`\(first at line (\d+)\)`)

@@ -217,6 +217,13 @@ func (p *parser) roster(data []byte) *Roster {
 		p.add(1, "the roster is empty")
 		return r
 	}
+	return p.rosterFrom(root)
+}
+
+// rosterFrom walks a roster already decoded: a YAML file's, or the one a
+// CSV import builds, which so gets exactly the checks a YAML roster gets.
+func (p *parser) rosterFrom(root *yaml.Node) *Roster {
+	r := &Roster{Programme: defaultProgramme()}
 	if !p.checkAliases(root) {
 		return r
 	}
