@@ -158,10 +158,26 @@ func DecodeField(field string, b []byte) (any, error) {
 // DecodeRecord reads a record's fields. Fields it cannot read (unknown,
 // or from a newer release) are left out and reported, so one bad value
 // does not hide the rest.
+//
+// A record's history (HistoryField) is expanded under its live fields.
 func DecodeRecord(fields map[string]string) (flows.Record, []error) {
 	r := make(flows.Record, len(fields))
 	var errs []error
+	if h, ok := fields[HistoryField]; ok {
+		d, err := decodeHistoryCached(h)
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			for f, x := range d.fields {
+				r[f] = x
+			}
+			errs = append(errs, d.errs...)
+		}
+	}
 	for f, v := range fields {
+		if f == HistoryField {
+			continue
+		}
 		x, err := DecodeField(f, []byte(v))
 		if err != nil {
 			errs = append(errs, err)

@@ -214,7 +214,8 @@ func (e *Engine) runStep(r store.Reader, snap *Snapshot, chat int64, ev flows.Ev
 	// a flow whose needs depend on a record (Needs.Then) takes a second.
 	var err error
 	var people map[string]flows.Binding
-	if input.Records, people, err = e.load(r, needs.Records, needs.People, needs.AllPeople); err != nil {
+	folded := map[string]string{}
+	if input.Records, people, err = e.load(r, needs.Records, needs.People, needs.AllPeople, folded); err != nil {
 		return flows.Result{}, store.Effects{}, err
 	}
 	if needs.Then != nil {
@@ -231,7 +232,7 @@ func (e *Engine) runStep(r store.Reader, snap *Snapshot, chat int64, ev flows.Ev
 				others = append(others, id)
 			}
 		}
-		extra, bound, err := e.load(r, fresh, others, false)
+		extra, bound, err := e.load(r, fresh, others, false, folded)
 		if err != nil {
 			return flows.Result{}, store.Effects{}, err
 		}
@@ -256,6 +257,9 @@ func (e *Engine) runStep(r store.Reader, snap *Snapshot, chat int64, ev flows.Ev
 	}
 	res := e.step(input)
 	eff, err := e.effects(r, res, chat, people, keyBase, now)
+	if err == nil {
+		err = e.unfold(r, eff.Records, input.Records, folded)
+	}
 	return res, eff, err
 }
 
@@ -281,8 +285,9 @@ func (e *Engine) decodeBindings(raw map[string]string) map[string]flows.Binding 
 	return out
 }
 
-// load reads and decodes the records and bindings a step needs.
-func (e *Engine) load(r store.Reader, keys []flows.Key, people []string, everyone bool) (map[flows.Key]flows.Record, map[string]flows.Binding, error) {
+// load reads and decodes the records and bindings a step needs, and notes
+// in folded what each record's history holds (codec.HistoryField).
+func (e *Engine) load(r store.Reader, keys []flows.Key, people []string, everyone bool, folded map[string]string) (map[flows.Key]flows.Record, map[string]flows.Binding, error) {
 	names := make([]string, len(keys))
 	for i, k := range keys {
 		names[i] = string(k)
@@ -298,8 +303,57 @@ func (e *Engine) load(r store.Reader, keys []flows.Key, people []string, everyon
 			e.log.Warn("record field unreadable", "record", string(k), "err", err)
 		}
 		recs[k] = rec
+		if h, ok := raw[string(k)][codec.HistoryField]; ok {
+			folded[string(k)] = h
+		}
 	}
 	return recs, e.decodeBindings(bound), nil
+}
+
+// unfold takes the fields a step writes out of their record's history:
+// from now on they live outside it, and a deleted field must not live on
+// folded (codec/history.go). A record the step writes without having
+// read it has its history read now, in the same transaction.
+func (e *Engine) unfold(r store.Reader, writes map[string]map[string][]byte, loaded map[flows.Key]flows.Record, folded map[string]string) error {
+	var unread []string
+	for name := range writes {
+		if _, ok := loaded[flows.Key(name)]; !ok {
+			unread = append(unread, name)
+		}
+	}
+	if len(unread) > 0 {
+		more, err := r.Field(unread, codec.HistoryField)
+		if err != nil {
+			return err
+		}
+		for name, h := range more {
+			folded[name] = h
+		}
+	}
+	for name, fields := range writes {
+		h, ok := folded[name]
+		if !ok {
+			continue
+		}
+		if _, own := fields[codec.HistoryField]; own {
+			continue
+		}
+		written := make([]string, 0, len(fields))
+		for f := range fields {
+			written = append(written, f)
+		}
+		b, changed, err := codec.Unfold(h, written)
+		if err != nil {
+			// Unreadable (a newer release's, or damaged): left as it is,
+			// and the step's writes go to live fields, which win on read.
+			e.log.Warn("history unreadable; not rewritten", "record", name, "err", err)
+			continue
+		}
+		if changed {
+			fields[codec.HistoryField] = b
+		}
+	}
+	return nil
 }
 
 // step runs the flow, turning a panic into an apology so that one bad

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"innsjekk/bot"
 	"innsjekk/bot/fakeapi"
+	"innsjekk/codec"
 	"innsjekk/engine"
 	"innsjekk/examples"
 	"innsjekk/flows"
@@ -284,17 +286,21 @@ func TestSendRetries5xxAndDropsWhenBlocked(t *testing.T) {
 	}
 }
 
-func TestHousekeepingExpiresOldAbsences(t *testing.T) {
+// The nightly housekeeping deletes what is older than the retention and
+// folds what is older than a few weeks into the record's history, which
+// reads as the fields it holds; a step that deletes a folded field takes
+// it out of the history, even from a record the step did not read.
+func TestHousekeepingExpiresAndFoldsRecords(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			g := newRig(t, b.Conn)
 			ctx := context.Background()
-			today := time.Now().Format("2006-01-02")
-			old := time.Now().AddDate(-1, 0, -2).Format("2006-01-02")
+			day := func(d int) string { return time.Now().AddDate(0, 0, d).Format("2006-01-02") }
+			today, weeksAgo, monthsAgo, old := day(0), day(-20), day(-90), time.Now().AddDate(-1, 0, -2).Format("2006-01-02")
+			absence := func(d string) []byte { return []byte(`{"date":"` + d + `","kind":"sick"}`) }
 			err := g.st.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
 				return store.Effects{Now: time.Now(), Records: map[string]map[string][]byte{"facts:amina": {
-					"a:" + old:   []byte(`{"date":"` + old + `","kind":"sick"}`),
-					"a:" + today: []byte(`{"date":"` + today + `","kind":"sick"}`),
+					"a:" + old: absence(old), "a:" + monthsAgo: absence(monthsAgo), "a:" + weeksAgo: absence(weeksAgo), "a:" + today: absence(today),
 				}}}, false, nil
 			})
 			if err != nil {
@@ -303,21 +309,66 @@ func TestHousekeepingExpiresOldAbsences(t *testing.T) {
 			if err := g.st.Schedule(ctx, store.Job{ID: "housekeeping:now", Kind: "housekeeping", Due: time.Now().Add(-time.Second)}); err != nil {
 				t.Fatal(err)
 			}
-			stop := run(t, g.engine())
+			e := g.engine()
+			var mu sync.Mutex
+			var seen flows.Record
+			e.SetStep(func(in flows.Input) flows.Result {
+				// A stranger's message: the step has not read Amina's
+				// record, and deletes a folded field of it.
+				if in.ChatID != 41 {
+					return flows.Result{Chat: in.Chat}
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				seen = in.Records[flows.PersonKey("amina")]
+				return flows.Result{Chat: in.Chat, Actions: []flows.Action{flows.Put{Key: flows.PersonKey("amina"), Field: "a:" + monthsAgo}}}
+			})
+			stop := run(t, e)
 			defer stop()
 			deadline := time.Now().Add(10 * time.Second)
+			var f map[string]string
 			for {
-				f, _ := g.st.Record(ctx, "facts:amina")
-				if _, there := f["a:"+old]; !there {
-					if _, kept := f["a:"+today]; !kept {
-						t.Fatal("a recent absence was deleted")
-					}
+				f, _ = g.st.Record(ctx, "facts:amina")
+				if _, folded := f[codec.HistoryField]; folded {
 					break
 				}
 				if time.Now().After(deadline) {
-					t.Fatal("an absence older than the retention was kept")
+					t.Fatalf("not folded: %v", f)
 				}
 				time.Sleep(10 * time.Millisecond)
+			}
+			live := slices.Sorted(maps.Keys(f))
+			if want := []string{"a:" + today, codec.HistoryField}; !slices.Equal(live, want) {
+				t.Fatalf("live fields %v, want %v", live, want)
+			}
+			rec, errs := codec.DecodeRecord(f)
+			got := slices.Sorted(maps.Keys(rec))
+			if want := []string{"a:" + monthsAgo, "a:" + weeksAgo, "a:" + today}; len(errs) > 0 || !slices.Equal(got, want) {
+				t.Fatalf("record reads as %v (%v), want %v: expired or lost", got, errs, want)
+			}
+
+			if err := e.Intake(ctx, update(1, 41, "hei")); err != nil {
+				t.Fatal(err)
+			}
+			for {
+				f, _ = g.st.Record(ctx, "facts:amina")
+				rec, _ = codec.DecodeRecord(f)
+				if _, there := rec["a:"+monthsAgo]; !there {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("a deleted field lived on in the history")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if seen != nil {
+				t.Fatalf("the step read a record it did not need: %v", seen)
+			}
+			got = slices.Sorted(maps.Keys(rec))
+			if want := []string{"a:" + weeksAgo, "a:" + today}; !slices.Equal(got, want) {
+				t.Fatalf("after the delete the record reads as %v, want %v", got, want)
 			}
 		})
 	}

@@ -99,7 +99,7 @@ func (e *Engine) runHousekeeping(ctx context.Context, j store.Job) error {
 	if err := e.st.Housekeep(ctx, now, keepSeen, keepDone); err != nil {
 		return err
 	}
-	if err := e.expireRecords(ctx, now); err != nil {
+	if err := e.tidyRecords(ctx, now); err != nil {
 		return err
 	}
 	e.sweepErasures(ctx)
@@ -221,45 +221,65 @@ func (e *Engine) runPlan(ctx context.Context, j store.Job) error {
 	})
 }
 
-// expireRecords deletes what people's records hold about days older
-// than the roster's retention (docs/privacy.md: 365 days by default): the
-// bot keeps what the rules need and the municipality's own systems keep
-// the rest.
-func (e *Engine) expireRecords(ctx context.Context, now time.Time) error {
+// foldAfter is how old (by the day it is about) a field of a person's
+// record gets before the nightly housekeeping folds it into the record's
+// history (codec/history.go): older than any week a flow still works on
+// — the feedback prompt and its nudge, corrections, a sick spell's "are
+// you back?" — so that rewriting a history is rare.
+const foldAfter = 14 * 24 * time.Hour
+
+// tidyRecords deletes what people's records hold about days older than
+// the roster's retention (docs/privacy.md: 365 days by default) — the bot
+// keeps what the rules need and the municipality's own systems keep the
+// rest — and folds what is older than foldAfter into each participant's
+// history. Each record is rewritten in a transaction of its own, so a
+// step writing the record meanwhile is not undone.
+func (e *Engine) tidyRecords(ctx context.Context, now time.Time) error {
 	r := e.snap.Load().Roster
 	keep := r.Programme.Retention.Records
-	if keep <= 0 {
-		return nil
-	}
 	loc := r.Programme.Location
-	cutoff := now.Add(-keep).In(loc).Format("2006-01-02")
-	var names []string
+	expire := ""
+	if keep > 0 {
+		expire = now.Add(-keep).In(loc).Format("2006-01-02")
+	}
+	foldBefore := now.Add(-foldAfter).In(loc).Format("2006-01-02")
+	type rec struct {
+		name string
+		fold bool
+	}
+	var names []rec
 	for _, p := range r.Participants {
-		names = append(names, string(flows.PersonKey(p.ID)))
+		names = append(names, rec{string(flows.PersonKey(p.ID)), true})
 	}
-	for _, st := range r.Staff {
-		names = append(names, string(flows.CalendarKey(st.ID)))
+	if keep > 0 {
+		// Calendars are not folded: the erasure sweep finds a person's
+		// entries in them by field name.
+		for _, st := range r.Staff {
+			names = append(names, rec{string(flows.CalendarKey(st.ID)), false})
+		}
 	}
-	for _, name := range names {
-		fields, err := e.st.Record(ctx, name)
+	for _, n := range names {
+		var writes map[string][]byte
+		err := e.st.Apply(ctx, store.Watch{}, func(rd store.Reader) (store.Effects, bool, error) {
+			recs, err := rd.Records([]string{n.name})
+			if err != nil {
+				return store.Effects{}, false, err
+			}
+			var unreadable error
+			writes, unreadable = codec.Tidy(recs[n.name], loc, expire, foldBefore, n.fold)
+			if unreadable != nil {
+				e.log.Warn("history unreadable; not folded", "record", n.name, "err", unreadable)
+			}
+			if len(writes) == 0 {
+				return store.Effects{}, true, nil
+			}
+			return store.Effects{Records: map[string]map[string][]byte{n.name: writes}, Now: e.clock.Now()}, false, nil
+		})
 		if err != nil {
 			return err
 		}
-		var old []string
-		for f, raw := range fields {
-			v, err := codec.DecodeField(f, []byte(raw))
-			if err != nil {
-				continue
-			}
-			if d, ok := flows.RecordDate(v, loc); ok && d < cutoff {
-				old = append(old, f)
-			}
-		}
-		if len(old) > 0 {
-			if err := e.st.DeleteFields(ctx, name, old...); err != nil {
-				return err
-			}
-			e.log.Info("expired records", "record", name, "fields", len(old))
+		if len(writes) > 0 {
+			e.log.Debug("tidied record", "record", n.name, "fields", len(writes))
 		}
 	}
 	return nil

@@ -320,6 +320,35 @@ func (r Reader) Records(names []string) (map[string]map[string]string, error) {
 	return out, nil
 }
 
+// Field returns one field of each record named (absent: left out),
+// watched and read in one round trip.
+func (r Reader) Field(names []string, field string) (map[string]string, error) {
+	out := make(map[string]string, len(names))
+	if len(names) == 0 {
+		return out, nil
+	}
+	ks := make([]string, len(names))
+	for i, n := range names {
+		ks[i] = r.k.record(n)
+	}
+	cmds := make([]*redis.StringCmd, len(ks))
+	if err := r.read(ks, func(p redis.Pipeliner) {
+		for i, k := range ks {
+			cmds[i] = p.HGet(r.ctx, k, field)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	for i, n := range names {
+		if v, err := cmds[i].Result(); err == nil {
+			out[n] = v
+		} else if !errors.Is(err, redis.Nil) {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Job returns the data of job id, or nil when it has run or never existed.
 func (r Reader) Job(id string) ([]byte, error) {
 	var get *redis.StringCmd
@@ -626,7 +655,3 @@ func (s *Store) DropRecord(ctx context.Context, name string) error {
 	return s.rdb.Del(ctx, s.k.record(name)).Err()
 }
 
-// DeleteFields deletes some fields of a record.
-func (s *Store) DeleteFields(ctx context.Context, name string, fields ...string) error {
-	return s.rdb.HDel(ctx, s.k.record(name), fields...).Err()
-}
