@@ -15,6 +15,23 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // only what was not confirmed, so an id further back is a redelivery.
 const seenWindow = 10000
 
+// seenChunk is how many update ids one dedupe bitmap covers: a bit an id,
+// 1 KB a chunk, and the window spans at most three. (A sorted set of the
+// same ids took 98 bytes an id: 985 KB for the window.)
+const seenChunk = 8192
+
+// seenLua is what the intake and commit scripts share: whether an update
+// id was handled, and marking it so. ARGV[1] of both is the key prefix.
+// The sorted set of ids that earlier releases kept (KEYS[2]) is still
+// read until the window has moved past everything in it.
+var seenLua = `
+local CHUNK = ` + strconv.Itoa(seenChunk) + `
+local function chunk(n) return ARGV[1] .. 'seen:b:' .. math.floor(n / CHUNK) end
+local function handled(n, id)
+  return redis.call('GETBIT', chunk(n), n % CHUNK) == 1 or redis.call('ZSCORE', KEYS[2], id)
+end
+`
+
 // Update is one update as it arrived, with the chat it belongs to (0 for
 // updates no flow handles, which are kept apart and marked handled).
 type Update struct {
@@ -29,14 +46,14 @@ type Update struct {
 // KEYS: 1 updates, 2 seen, 3 seen max, 4 ready
 // ARGV: 1 key prefix, 2 window, then id, chat, JSON for each update
 // Returns: for each update, 1 stored or 0 duplicate.
-var intakeScript = redis.NewScript(`
+var intakeScript = redis.NewScript(seenLua + `
 local pre, window = ARGV[1], tonumber(ARGV[2])
 local max = tonumber(redis.call('GET', KEYS[3]) or '0')
 local out = {}
 for i = 3, #ARGV, 3 do
   local id, chat, raw = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   local n = tonumber(id)
-  if n <= max - window or redis.call('ZSCORE', KEYS[2], id) or redis.call('HSETNX', KEYS[1], id, raw) == 0 then
+  if n <= max - window or handled(n, id) or redis.call('HSETNX', KEYS[1], id, raw) == 0 then
     out[#out + 1] = 0
   else
     redis.call('ZADD', pre .. 'in:q:' .. chat, n, id)
@@ -71,21 +88,30 @@ func (s *Store) Intake(ctx context.Context, ups ...Update) ([]bool, error) {
 
 // commitScript marks an update handled, inside the step's transaction:
 // it leaves its chat's queue, the chat's next update (if any) becomes its
-// place in the ready set, and the dedupe window moves on.
+// place in the ready set, and the dedupe window moves on, deleting the
+// bitmaps it has left behind.
 //
-// KEYS: 1 updates, 2 seen, 3 seen max, 4 ready, 5 the first release's queue
-// ARGV: 1 update id, 2 chat, 3 key prefix, 4 window
-const commitScript = `
-local id, chat, pre, window = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+// KEYS: 1 updates, 2 the earlier releases' seen set, 3 seen max, 4 ready,
+// 5 the first release's queue, 6 the bitmaps in use
+// ARGV: 1 key prefix, 2 update id, 3 chat, 4 window
+var commitScript = seenLua + `
+local pre, id, chat, window = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local n = tonumber(id)
 redis.call('HDEL', KEYS[1], id)
 redis.call('ZREM', KEYS[5], id)
-redis.call('ZADD', KEYS[2], n, id)
+local c = math.floor(n / CHUNK)
+redis.call('SETBIT', chunk(n), n % CHUNK, 1)
+redis.call('ZADD', KEYS[6], c, c)
 local max = tonumber(redis.call('GET', KEYS[3]) or '0')
 if n > max then
   redis.call('SET', KEYS[3], id)
   max = n
 end
+local low = math.floor((max - window) / CHUNK)
+for _, old in ipairs(redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', '(' .. low)) do
+  redis.call('DEL', pre .. 'seen:b:' .. old)
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[6], '-inf', '(' .. low)
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (max - window))
 local q = pre .. 'in:q:' .. chat
 redis.call('ZREM', q, id)
@@ -99,8 +125,8 @@ return 1
 `
 
 func (s *Store) commit(ctx context.Context, p redis.Pipeliner, id, chat int64) {
-	p.Eval(ctx, commitScript, []string{s.k.updates(), s.k.seen(), s.k.seenMax(), s.k.inReady(), s.k.pending()},
-		id, chat, s.k.p, seenWindow)
+	p.Eval(ctx, commitScript, []string{s.k.updates(), s.k.seen(), s.k.seenMax(), s.k.inReady(), s.k.pending(), s.k.seenChunks()},
+		s.k.p, id, chat, seenWindow)
 }
 
 // Pending is a stored update not yet handled.

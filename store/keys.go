@@ -22,13 +22,15 @@ func (k keys) rosterSeq() string { return k.p + "roster:seq" } // string: how ma
 // the bot waits behind its own updates only. Dedupe keeps the highest
 // handled update id and the ids of a window below it: Telegram's update
 // ids only grow, so anything older is a redelivery.
-func (k keys) updates() string            { return k.p + "updates" }      // hash: update_id -> update JSON, not yet handled
-func (k keys) inQueue(chat string) string { return k.p + "in:q:" + chat } // zset: update_id scored by update_id
-func (k keys) inReady() string            { return k.p + "in:ready" }     // zset: chat -> its oldest waiting update_id
-func (k keys) seen() string               { return k.p + "seen" }         // zset: update_id scored by itself, the window below seenMax
-func (k keys) seenMax() string            { return k.p + "seen:max" }     // string: the highest handled update_id
-func (k keys) offset() string             { return k.p + "offset" }       // string: next getUpdates offset
-func (k keys) pending() string            { return k.p + "pending" }      // zset: the first release's single queue, drained at start
+func (k keys) updates() string            { return k.p + "updates" }                                      // hash: update_id -> update JSON, not yet handled
+func (k keys) inQueue(chat string) string { return k.p + "in:q:" + chat }                                 // zset: update_id scored by update_id
+func (k keys) inReady() string            { return k.p + "in:ready" }                                     // zset: chat -> its oldest waiting update_id
+func (k keys) seen() string               { return k.p + "seen" }                                         // zset: earlier releases' handled ids, read until the window passes them
+func (k keys) seenBits(n int64) string    { return k.p + "seen:b:" + strconv.FormatInt(n/seenChunk, 10) } // bitmap: handled ids n/seenChunk*seenChunk…+seenChunk-1, a bit each
+func (k keys) seenChunks() string         { return k.p + "seen:chunks" }                                  // zset: the bitmaps in use, by number, so the window deletes those it left
+func (k keys) seenMax() string            { return k.p + "seen:max" }                                     // string: the highest handled update_id
+func (k keys) offset() string             { return k.p + "offset" }                                       // string: next getUpdates offset
+func (k keys) pending() string            { return k.p + "pending" }                                      // zset: the first release's single queue, drained at start
 
 // Conversation state.
 func (k keys) chat(id int64) string { return k.p + "chat:" + strconv.FormatInt(id, 10) } // string: flows.Chat JSON

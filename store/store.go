@@ -212,12 +212,14 @@ func (r Reader) Invite(code string) ([]byte, error) {
 // commit writes the chat's state.
 func (r Reader) Seen(id, chat int64) (bool, error) {
 	var score *redis.FloatCmd
+	var bit *redis.IntCmd
 	var max, state *redis.StringCmd
 	var ks []string
 	if chat != 0 {
 		ks = []string{r.k.chat(chat)}
 	}
 	if err := r.read(ks, func(p redis.Pipeliner) {
+		bit = p.GetBit(r.ctx, r.k.seenBits(id), id%seenChunk)
 		score = p.ZScore(r.ctx, r.k.seen(), strconv.FormatInt(id, 10))
 		max = p.Get(r.ctx, r.k.seenMax())
 		if chat != 0 {
@@ -233,7 +235,7 @@ func (r Reader) Seen(id, chat int64) (bool, error) {
 		}
 		r.chats[chat] = b
 	}
-	if score.Err() == nil {
+	if bit.Val() == 1 || score.Err() == nil {
 		return true, nil
 	}
 	m, _ := strconv.ParseInt(max.Val(), 10, 64)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -120,6 +121,71 @@ func TestDedupeKeepsAWindowBelowTheHighestID(t *testing.T) {
 			t.Fatal("an id far below the highest handled one counts as not seen")
 		}
 	})
+}
+
+// Handled ids are bits in bitmaps of a few thousand ids each, and the
+// bitmaps the window has left are deleted with the commit that moved it:
+// the dedupe costs a few kilobytes however long the bot runs. Ids the
+// earlier releases kept in a sorted set are still refused.
+func TestDedupeBitmapsFollowTheWindow(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, c *store.Conn) {
+		ctx := context.Background()
+		handle := func(id int64) {
+			t.Helper()
+			if _, err := s.Intake(ctx, up(id, 3)); err != nil {
+				t.Fatal(err)
+			}
+			err := s.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
+				return store.Effects{Seen: id, SeenChat: 3, Now: t0}, false, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		seen := func(id int64) bool {
+			var yes bool
+			_ = s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+				var err error
+				yes, err = r.Seen(id, 0)
+				return store.Effects{}, true, err
+			})
+			return yes
+		}
+		// An earlier release's handled id, scored by itself.
+		if err := c.Client.ZAdd(ctx, s.Prefix()+"seen", redis.Z{Score: 52000, Member: "52000"}).Err(); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range []int64{100, 9000, 17000, 30000, 51000, 60000} {
+			handle(id)
+		}
+		if !seen(60000) || !seen(51000) || seen(59999) || seen(50001) {
+			t.Fatal("the bitmaps answer wrongly inside the window")
+		}
+		fresh, _ := s.Intake(ctx, up(60000, 3), up(51000, 3), up(52000, 3), up(59999, 3))
+		if fmt.Sprint(fresh) != "[false false false true]" {
+			t.Fatalf("intake of handled, earlier-handled and new ids: %v, want [false false false true]", fresh)
+		}
+		bitmaps, err := c.Client.Keys(ctx, s.Prefix()+"seen:b:*").Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The window is 50,000 to 60,000: the bitmaps of ids from 49,152
+		// (6) and 57,344 (7) up; those of 100 to 30,000 are gone.
+		if want := []string{s.Prefix() + "seen:b:6", s.Prefix() + "seen:b:7"}; fmt.Sprint(sorted(bitmaps)) != fmt.Sprint(want) {
+			t.Fatalf("bitmaps %v, want %v", bitmaps, want)
+		}
+		// Far on, the earlier release's set is gone too.
+		handle(90000)
+		if n, _ := c.Client.Exists(ctx, s.Prefix()+"seen", s.Prefix()+"seen:b:6", s.Prefix()+"seen:b:7").Result(); n != 0 {
+			t.Fatalf("%d keys the window has passed are still there", n)
+		}
+	})
+}
+
+func sorted(ss []string) []string {
+	out := append([]string(nil), ss...)
+	slices.Sort(out)
+	return out
 }
 
 func TestOffsetOnlyMovesForward(t *testing.T) {
