@@ -656,4 +656,3 @@ func (s *Store) Record(ctx context.Context, name string) (map[string]string, err
 func (s *Store) DropRecord(ctx context.Context, name string) error {
 	return s.rdb.Del(ctx, s.k.record(name)).Err()
 }
-
