@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"sync"
 	"time"
 
@@ -18,8 +19,8 @@ import (
 // own hash entry, costs Redis its JSON and some 60 bytes of its own. What
 // is older than a few weeks is read (the self-certification rules look a
 // year back, /mydata shows it all) but hardly ever written, so it is
-// folded into one field, HistoryField: the old fields' values as they
-// were, compressed together. Reading a record expands the history under
+// folded into one field, HistoryField: the old fields' values, their
+// times cut to the second, compressed together. Reading a record expands the history under
 // its live fields, so the flows see the same record either way; a step
 // that writes a folded field takes it out of the history (engine), and
 // the nightly housekeeping folds what has aged (Tidy).
@@ -172,6 +173,26 @@ func Folded(fields map[string]string) (map[string]string, error) {
 	return DecodeHistory([]byte(h))
 }
 
+var timeType = reflect.TypeFor[time.Time]()
+
+// toTheSecond is v with its times cut to the second. What is folded is
+// history: nothing reads its times closer than that, and the digits below
+// the second were a quarter of a compressed year.
+func toTheSecond(v any) any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Struct {
+		return v
+	}
+	cp := reflect.New(rv.Type()).Elem()
+	cp.Set(rv)
+	for i := range cp.NumField() {
+		if f := cp.Field(i); f.Type() == timeType && f.CanSet() {
+			f.Set(reflect.ValueOf(f.Interface().(time.Time).Truncate(time.Second)))
+		}
+	}
+	return cp.Interface()
+}
+
 // Unfold rewrites a stored history without the fields written: a field a
 // step writes (or deletes) lives outside the history from then on. It
 // returns the history's new value (nil: no history left) and whether it
@@ -249,8 +270,12 @@ func Tidy(fields map[string]string, loc *time.Location, expire, foldBefore strin
 				changed = true
 			}
 		case fold && d < foldBefore:
+			b, err := EncodeField(f, toTheSecond(x))
+			if err != nil {
+				return nil, err
+			}
 			writes[f] = nil
-			keep[f] = v
+			keep[f] = string(b)
 			changed = true
 		}
 	}

@@ -322,7 +322,7 @@ func (e *Engine) unfold(r store.Reader, writes map[string]map[string][]byte, loa
 		}
 	}
 	if len(unread) > 0 {
-		more, err := r.Field(unread, codec.HistoryField)
+		more, err := r.Histories(unread)
 		if err != nil {
 			return err
 		}

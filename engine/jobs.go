@@ -223,10 +223,10 @@ func (e *Engine) runPlan(ctx context.Context, j store.Job) error {
 
 // foldAfter is how old (by the day it is about) a field of a person's
 // record gets before the nightly housekeeping folds it into the record's
-// history (codec/history.go): older than any week a flow still works on
-// — the feedback prompt and its nudge, corrections, a sick spell's "are
-// you back?" — so that rewriting a history is rare.
-const foldAfter = 14 * 24 * time.Hour
+// history (codec/history.go). A week: what flows still write after that
+// (a late answer to a feedback prompt, a correction) is rare, and costs
+// only a rewrite of the history.
+const foldAfter = 7 * 24 * time.Hour
 
 // tidyRecords deletes what people's records hold about days older than
 // the roster's retention (docs/privacy.md: 365 days by default) — the bot

@@ -84,7 +84,7 @@ func (s *Store) Erase(ctx context.Context, e Erasure, others []string) error {
 		func() error { return s.eraseAudit(ctx, id) },
 		func() error {
 			// A staff member's own records go with them too.
-			return s.rdb.Del(ctx, s.k.record("facts:"+id), s.k.record("inbox:"+id), s.k.record("alerts:"+id),
+			return s.rdb.Del(ctx, s.k.record("facts:"+id), s.k.history("facts:"+id), s.k.record("inbox:"+id), s.k.record("alerts:"+id),
 				s.k.record("cal:"+id), s.k.invitesOf(id)).Err()
 		},
 	}

@@ -84,7 +84,8 @@ func (s *Store) NextJob(ctx context.Context) (time.Time, bool, error) {
 
 // Housekeep deletes what is kept only for a while: seen update ids the
 // first release scored by time, older than keepSeen (the window below the
-// highest id trims itself), and sent-message keys older than keepDone.
+// highest id trims itself), and the sent-message keys earlier releases
+// kept, older than keepDone (what this release keeps expires by itself).
 func (s *Store) Housekeep(ctx context.Context, now time.Time, keepSeen, keepDone time.Duration) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		// Scores from 10^12 up are milliseconds since 1970; update ids

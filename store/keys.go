@@ -43,7 +43,8 @@ func (k keys) invite(code string) string {
 // keys: "facts:<person>" (what a person reported), "cal:<staff>" (a
 // counsellor's meetings), … A step loads and watches exactly the records
 // its flow needs.
-func (k keys) record(name string) string { return k.p + name } // hash: field -> versioned JSON
+func (k keys) record(name string) string  { return k.p + name }              // hash: field -> versioned JSON
+func (k keys) history(name string) string { return k.p + name + ":history" } // string: the record's folded fields (codec/history.go)
 
 // Outbox. outQueue holds one chat's waiting messages of one send class
 // ("answer": to the person who acted, "notice": to others, "bulk":
@@ -58,8 +59,11 @@ func (k keys) outQueue(class, chat string) string { return k.p + "out:q:" + clas
 func (k keys) outReady(class string) string       { return k.p + "out:ready:" + class }          // zset: chat -> may send from (ms)
 func (k keys) outInflight() string                { return k.p + "out:inflight" }                // zset: key -> lease end (ms)
 func (k keys) outChatNext() string                { return k.p + "out:chatnext" }                // hash: chat id -> earliest next send (ms)
-func (k keys) outDone() string                    { return k.p + "out:done" }                    // zset: key -> sent at (ms); refuses a second send
-func (k keys) outDead() string                    { return k.p + "out:dead" }                    // list: JSON of messages Telegram refused for good
+func (k keys) outDone() string                    { return k.p + "out:done" }                    // zset: earlier releases' sent keys -> sent at (ms), trimmed by the housekeeping
+func (k keys) outSent(day int64, bucket string) string {
+	return k.p + "out:sent:" + strconv.FormatInt(day, 10) + ":" + bucket // hash: 16 hex digits of a sent key's SHA-1 -> "", for the day (since 1970, UTC) it went out; expires (store/outbox.go)
+}
+func (k keys) outDead() string { return k.p + "out:dead" } // list: JSON of messages Telegram refused for good
 
 // The one queue per class of the first release; the claim drains them
 // into the per-chat queues.

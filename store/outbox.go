@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"time"
@@ -15,14 +17,56 @@ import (
 // classes are the send classes in the order they are served.
 var classes = []string{string(flows.ClassAnswer), string(flows.ClassNotice), string(flows.ClassBulk)}
 
+// Sent keys. A message's key is kept for keepSent after it went out, so
+// that a step or job run again cannot send it twice. Each is 16 hex
+// digits of its SHA-1 in a hash of the day it was sent and the digest's
+// first digit: small hashes Redis keeps in its compact encoding, that
+// expire on their own. (A sorted set of the keys took 170 bytes a key.)
+const (
+	keepSentDays = 7
+	sentBuckets  = 16
+)
+
+// sentLua is what the scripts share: whether a key was sent (or dropped)
+// in the last keepSentDays days, and the sorted set earlier releases kept
+// (pre..'out:done', trimmed by the housekeeping until it is empty).
+var sentLua = `
+local function digest(key) return string.sub(redis.sha1hex(key), 1, 16) end
+local function sentBefore(pre, key, nowms)
+  local d = digest(key)
+  local b = string.sub(d, 1, 1)
+  local today = math.floor(nowms / 86400000)
+  for day = today - ` + strconv.Itoa(keepSentDays) + `, today do
+    if redis.call('HEXISTS', pre .. 'out:sent:' .. day .. ':' .. b, d) == 1 then return true end
+  end
+  return redis.call('ZSCORE', pre .. 'out:done', key) ~= false
+end
+`
+
+// sentAt is the hash a key sent at now is kept in, and its field there.
+func (k keys) sentAt(key string, now time.Time) (hash, field string) {
+	sum := sha1.Sum([]byte(key))
+	d := hex.EncodeToString(sum[:8])
+	return k.outSent(now.UnixMilli()/86400000, d[:1]), d
+}
+
+// markSent records key as sent at now.
+func (s *Store) markSent(ctx context.Context, p redis.Pipeliner, key string, now time.Time) {
+	h, f := s.k.sentAt(key, now)
+	p.HSet(ctx, h, f, "")
+	day := now.UnixMilli() / 86400000
+	p.PExpireAt(ctx, h, time.UnixMilli((day+keepSentDays+2)*86400000))
+}
+
 // enqueueScript queues a message unless its key was queued or sent
 // before: a replayed step must not send it twice. The check runs inside
 // the step's MULTI, so it needs no round trip of its own and no WATCH of
 // the message table, which every queued and sent message writes.
-// KEYS: 1 message table, 2 the chat's queue, 3 the class's ready set,
-// 4 sent keys. ARGV: 1 key, 2 message JSON, 3 not-before ms, 4 chat.
-const enqueueScript = `
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 or redis.call('ZSCORE', KEYS[4], ARGV[1]) then
+// KEYS: 1 message table, 2 the chat's queue, 3 the class's ready set.
+// ARGV: 1 key, 2 message JSON, 3 not-before ms, 4 chat, 5 key prefix,
+// 6 now ms.
+var enqueueScript = sentLua + `
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 or sentBefore(ARGV[5], ARGV[1], tonumber(ARGV[6])) then
   return 0
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -45,8 +89,8 @@ func (s *Store) enqueue(ctx context.Context, p redis.Pipeliner, m Outgoing, now 
 	// EVAL, not EVALSHA: after a Redis restart the script cache is empty,
 	// and a NOSCRIPT inside EXEC would leave the rest of the step applied
 	// without its messages.
-	p.Eval(ctx, enqueueScript, []string{s.k.outMsgs(), s.k.outQueue(class, m.ChatKey), s.k.outReady(class), s.k.outDone()},
-		m.Key, b, m.NotBefore, m.ChatKey)
+	p.Eval(ctx, enqueueScript, []string{s.k.outMsgs(), s.k.outQueue(class, m.ChatKey), s.k.outReady(class)},
+		m.Key, b, m.NotBefore, m.ChatKey, s.k.p, now)
 	return nil
 }
 
@@ -73,14 +117,14 @@ func (s *Store) Enqueue(ctx context.Context, now time.Time, out ...Outgoing) err
 // ARGV: 1 now ms, 2 lease ms, 3 max messages, 4 key prefix, 5 grace ms,
 // 6 messages per second in all (0: no limit)
 // Returns: the claimed messages' JSON.
-var claimScript = redis.NewScript(`
+var claimScript = redis.NewScript(sentLua + `
 local now, lease, max, pre, grace = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 local rate = tonumber(ARGV[6])
 local second = pre .. 'out:rate:' .. math.floor(now / 1000)
 if rate > 0 then
   max = math.min(max, rate - tonumber(redis.call('GET', second) or '0'))
 end
-local msgs, inflight, chatnext, done = pre..'out:msgs', pre..'out:inflight', pre..'out:chatnext', pre..'out:done'
+local msgs, inflight, chatnext = pre..'out:msgs', pre..'out:inflight', pre..'out:chatnext'
 local function class(m)
   if m.class == 'answer' or (m.class == nil and m.urgent) then return 'answer' end
   if m.class == 'notice' then return 'notice' end
@@ -143,7 +187,7 @@ for _, cls in ipairs({'answer', 'notice', 'bulk'}) do
           local id = head[1]
           redis.call('ZREM', q, id)
           local raw = redis.call('HGET', msgs, id)
-          if raw and not redis.call('ZSCORE', done, id) then
+          if raw and not sentBefore(pre, id, now) then
             redis.call('ZADD', inflight, now + lease, id)
             -- Hold the chat while this one is in flight, and through the
             -- grace after its lease, so its next one cannot overtake it;
@@ -226,7 +270,7 @@ func (s *Store) Sent(ctx context.Context, now time.Time, m Outgoing, spacing tim
 		p.HSet(ctx, s.k.outChatNext(), chat, next)
 		p.HDel(ctx, s.k.outMsgs(), m.Key)
 		p.ZRem(ctx, s.k.outInflight(), m.Key)
-		p.ZAdd(ctx, s.k.outDone(), redis.Z{Score: float64(now.UnixMilli()), Member: m.Key})
+		s.markSent(ctx, p, m.Key, now)
 		s.readyAt(ctx, p, chat, next, false)
 		return nil
 	})
@@ -279,7 +323,7 @@ func (s *Store) Drop(ctx context.Context, now time.Time, m Outgoing, why string)
 		s.readyAt(ctx, p, strconv.FormatInt(m.Chat, 10), now.UnixMilli(), false)
 		p.HDel(ctx, s.k.outMsgs(), m.Key)
 		p.ZRem(ctx, s.k.outInflight(), m.Key)
-		p.ZAdd(ctx, s.k.outDone(), redis.Z{Score: float64(now.UnixMilli()), Member: m.Key})
+		s.markSent(ctx, p, m.Key, now)
 		p.LPush(ctx, s.k.outDead(), rec)
 		p.LTrim(ctx, s.k.outDead(), 0, 999)
 		return nil

@@ -58,7 +58,7 @@ func TestAllKeysOfAProgrammeShareASlot(t *testing.T) {
 	k := newKeys("gjovik")
 	all := []string{k.roster(), k.updates(), k.pending(), k.seen(), k.seenMax(), k.inQueue("42"), k.inReady(), k.offset(), k.chat(42), k.chat(-1001234567890),
 		k.people(), k.invite("abc"), k.outMsgs(), k.outUrgent(), k.outNotice(), k.outBulk(), k.outInflight(), k.outChatNext(),
-		k.outDone(), k.outDead(), k.outQueue("answer", "42"), k.outReady("bulk"), k.limit(42, "answers"), k.jobs(), k.job("housekeeping:2026-12-01"), k.audit(), k.record("facts:" + "amina")}
+		k.outDone(), k.outSent(20423, "a"), k.seenBits(800123456), k.seenChunks(), k.outDead(), k.outQueue("answer", "42"), k.outReady("bulk"), k.limit(42, "answers"), k.jobs(), k.job("housekeeping:2026-12-01"), k.audit(), k.record("facts:" + "amina")}
 	want := slot(all[0])
 	for _, key := range all {
 		if s := slot(key); s != want {

@@ -249,9 +249,9 @@ func (r Reader) Load(names, people []string, everyone bool) (map[string]map[stri
 	bound := map[string]string{}
 	ks := make([]string, 0, len(names)+1)
 	for _, n := range names {
-		ks = append(ks, r.k.record(n))
+		ks = append(ks, r.k.record(n), r.k.history(n))
 	}
-	recCmds := make([]*redis.MapStringStringCmd, len(names))
+	recCmds := make([]recordCmd, len(names))
 	var some *redis.SliceCmd
 	var all *redis.MapStringStringCmd
 	if everyone || len(people) > 0 {
@@ -262,7 +262,7 @@ func (r Reader) Load(names, people []string, everyone bool) (map[string]map[stri
 	}
 	if err := r.read(ks, func(p redis.Pipeliner) {
 		for i, n := range names {
-			recCmds[i] = p.HGetAll(r.ctx, r.k.record(n))
+			recCmds[i] = r.readRecord(p, n)
 		}
 		switch {
 		case everyone:
@@ -274,7 +274,10 @@ func (r Reader) Load(names, people []string, everyone bool) (map[string]map[stri
 		return nil, nil, err
 	}
 	for i, n := range names {
-		recs[n] = recCmds[i].Val()
+		var err error
+		if recs[n], err = recCmds[i].fields(); err != nil {
+			return nil, nil, err
+		}
 	}
 	switch {
 	case all != nil:
@@ -304,39 +307,70 @@ func (r Reader) Records(names []string) (map[string]map[string]string, error) {
 	if len(names) == 0 {
 		return out, nil
 	}
-	ks := make([]string, len(names))
-	for i, n := range names {
-		ks[i] = r.k.record(n)
+	ks := make([]string, 0, 2*len(names))
+	for _, n := range names {
+		ks = append(ks, r.k.record(n), r.k.history(n))
 	}
-	cmds := make([]*redis.MapStringStringCmd, len(ks))
+	cmds := make([]recordCmd, len(names))
 	if err := r.read(ks, func(p redis.Pipeliner) {
-		for i, k := range ks {
-			cmds[i] = p.HGetAll(r.ctx, k)
+		for i, n := range names {
+			cmds[i] = r.readRecord(p, n)
 		}
 	}); err != nil {
 		return nil, err
 	}
 	for i, n := range names {
-		out[n] = cmds[i].Val()
+		var err error
+		if out[n], err = cmds[i].fields(); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
 
-// Field returns one field of each record named (absent: left out),
-// watched and read in one round trip.
-func (r Reader) Field(names []string, field string) (map[string]string, error) {
+// A record's history (codec.HistoryField) is a string key of its own
+// beside the record's hash: a history outgrows the value size up to which
+// Redis keeps a hash compact, and would take the record's other fields
+// with it. Readers and writers see one field.
+type recordCmd struct {
+	hash    *redis.MapStringStringCmd
+	history *redis.StringCmd
+}
+
+func (r Reader) readRecord(p redis.Pipeliner, name string) recordCmd {
+	return recordCmd{hash: p.HGetAll(r.ctx, r.k.record(name)), history: p.Get(r.ctx, r.k.history(name))}
+}
+
+func (c recordCmd) fields() (map[string]string, error) {
+	m, err := c.hash.Result()
+	if err != nil {
+		return nil, err
+	}
+	h, err := c.history.Result()
+	switch {
+	case err == nil:
+		m[codec.HistoryField] = h
+	case !errors.Is(err, redis.Nil):
+		return nil, err
+	}
+	return m, nil
+}
+
+// Histories returns the history (codec.HistoryField) of each record
+// named that has one, watched and read in one round trip.
+func (r Reader) Histories(names []string) (map[string]string, error) {
 	out := make(map[string]string, len(names))
 	if len(names) == 0 {
 		return out, nil
 	}
 	ks := make([]string, len(names))
 	for i, n := range names {
-		ks[i] = r.k.record(n)
+		ks[i] = r.k.history(n)
 	}
 	cmds := make([]*redis.StringCmd, len(ks))
 	if err := r.read(ks, func(p redis.Pipeliner) {
 		for i, k := range ks {
-			cmds[i] = p.HGet(r.ctx, k, field)
+			cmds[i] = p.Get(r.ctx, k)
 		}
 	}); err != nil {
 		return nil, err
@@ -509,9 +543,14 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects) error
 	}
 	for name, fields := range eff.Records {
 		for f, b := range fields {
-			if b == nil {
+			switch {
+			case f == codec.HistoryField && b == nil:
+				p.Del(ctx, s.k.history(name))
+			case f == codec.HistoryField:
+				p.Set(ctx, s.k.history(name), b, 0)
+			case b == nil:
 				p.HDel(ctx, s.k.record(name), f)
-			} else {
+			default:
 				p.HSet(ctx, s.k.record(name), f, b)
 			}
 		}
@@ -533,7 +572,7 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects) error
 		}
 	}
 	for _, name := range eff.DropRecords {
-		p.Del(ctx, s.k.record(name))
+		p.Del(ctx, s.k.record(name), s.k.history(name))
 	}
 	for _, c := range eff.ForgetChats {
 		p.Del(ctx, s.k.chat(c))
@@ -649,10 +688,17 @@ func (s *Store) ForgetChat(ctx context.Context, chat int64) error {
 
 // Record returns a record's fields outside a transaction.
 func (s *Store) Record(ctx context.Context, name string) (map[string]string, error) {
-	return s.rdb.HGetAll(ctx, s.k.record(name)).Result()
+	var c recordCmd
+	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		c = Reader{ctx: ctx, k: s.k}.readRecord(p, name)
+		return nil
+	}); err != nil && !errors.Is(err, redis.Nil) {
+		return nil, err
+	}
+	return c.fields()
 }
 
 // DropRecord deletes a whole record.
 func (s *Store) DropRecord(ctx context.Context, name string) error {
-	return s.rdb.Del(ctx, s.k.record(name)).Err()
+	return s.rdb.Del(ctx, s.k.record(name), s.k.history(name)).Err()
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"innsjekk/codec"
 	"innsjekk/store"
 	"innsjekk/store/storetest"
 )
@@ -188,6 +190,51 @@ func sorted(ss []string) []string {
 	return out
 }
 
+// A record's history is a key of its own, so that the record's hash stays
+// in Redis's compact encoding; readers see it as one more field, and a
+// record dropped goes with its history.
+func TestARecordsHistoryIsKeptBesideIt(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, c *store.Conn) {
+		ctx := context.Background()
+		write := func(eff store.Effects) {
+			t.Helper()
+			eff.Now = t0
+			if err := s.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) { return eff, false, nil }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		history := bytes.Repeat([]byte{0, 1, 2, 0xff}, 300)
+		write(store.Effects{Records: map[string]map[string][]byte{"facts:amina": {"c:2026-12-01": []byte(`{}`), codec.HistoryField: history}}})
+		f, err := s.Record(ctx, "facts:amina")
+		if err != nil || f[codec.HistoryField] != string(history) || f["c:2026-12-01"] != "{}" || len(f) != 2 {
+			t.Fatalf("record read as %d fields (%v)", len(f), err)
+		}
+		var loaded map[string]map[string]string
+		_ = s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+			loaded, _, err = r.Load([]string{"facts:amina", "facts:nobody"}, nil, false)
+			return store.Effects{}, true, err
+		})
+		if loaded["facts:amina"][codec.HistoryField] != string(history) || len(loaded["facts:nobody"]) != 0 {
+			t.Fatalf("loaded %v", loaded)
+		}
+		if n, _ := c.Client.HLen(ctx, s.Prefix()+"facts:amina").Result(); n != 1 {
+			t.Fatalf("the hash holds %d fields, want only the live one", n)
+		}
+		if enc, _ := c.Client.ObjectEncoding(ctx, s.Prefix()+"facts:amina").Result(); c.Embedded == nil && enc != "listpack" {
+			t.Fatalf("the record's hash is encoded as %s", enc)
+		}
+		write(store.Effects{Records: map[string]map[string][]byte{"facts:amina": {codec.HistoryField: nil}}})
+		if f, _ := s.Record(ctx, "facts:amina"); len(f) != 1 {
+			t.Fatalf("after deleting the history the record holds %v", f)
+		}
+		write(store.Effects{Records: map[string]map[string][]byte{"facts:amina": {codec.HistoryField: history}}})
+		write(store.Effects{DropRecords: []string{"facts:amina"}})
+		if n, _ := c.Client.Exists(ctx, s.Prefix()+"facts:amina", s.Prefix()+"facts:amina:history").Result(); n != 0 {
+			t.Fatalf("%d keys of a dropped record are left", n)
+		}
+	})
+}
+
 func TestOffsetOnlyMovesForward(t *testing.T) {
 	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
 		ctx := context.Background()
@@ -255,6 +302,69 @@ func TestOutboxOrderSpacingAndPriority(t *testing.T) {
 		}
 		if n, _ := s.OutboxLen(ctx); n != 4 {
 			t.Fatalf("outbox has %d messages, want 4 (the sent one not re-queued)", n)
+		}
+	})
+}
+
+// A sent key is refused for a week, whatever the day it went out on, and
+// then forgotten with the small hash it was kept in; so is a key an
+// earlier release kept in its sorted set, until the housekeeping trims it.
+func TestSentKeysAreRefusedForAWeekAndThenForgotten(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, c *store.Conn) {
+		ctx := context.Background()
+		queued := func(at time.Time, key string) bool {
+			t.Helper()
+			before, _ := s.OutboxLen(ctx)
+			if err := s.Enqueue(ctx, at, out(key, 9, false, at)); err != nil {
+				t.Fatal(err)
+			}
+			after, _ := s.OutboxLen(ctx)
+			return after > before
+		}
+		sent := func(at time.Time, key string) {
+			t.Helper()
+			if !queued(at, key) {
+				t.Fatalf("%s refused before it was sent", key)
+			}
+			got, err := s.Claim(ctx, at, 10, 30*time.Second, 0)
+			if err != nil || len(got) != 1 || got[0].Key != key {
+				t.Fatalf("claimed %v (%v), want %s", keysOf(got), err, key)
+			}
+			if err := s.Sent(ctx, at, got[0], 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		late := t0.Add(23*time.Hour + 59*time.Minute) // just before midnight UTC
+		sent(t0, "card:amina:2026-12-01")
+		sent(late, "remind:amina:2026-12-01")
+		for _, d := range []time.Duration{0, time.Minute, 24 * time.Hour, 7 * 24 * time.Hour} {
+			if queued(late.Add(d), "remind:amina:2026-12-01") {
+				t.Fatalf("a key sent %s before was queued again", d)
+			}
+		}
+		if err := c.Client.ZAdd(ctx, s.Prefix()+"out:done", redis.Z{Score: float64(t0.UnixMilli()), Member: "old-release"}).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if queued(t0, "old-release") {
+			t.Fatal("a key an earlier release sent was queued again")
+		}
+		hashes, _ := c.Client.Keys(ctx, s.Prefix()+"out:sent:*").Result()
+		if len(hashes) == 0 || len(hashes) > 2 {
+			t.Fatalf("sent keys in %v", hashes)
+		}
+		for _, h := range hashes {
+			if ttl, _ := c.Client.PTTL(ctx, h).Result(); ttl <= 0 {
+				t.Fatalf("%s never expires (%s)", h, ttl)
+			}
+		}
+		if err := s.Housekeep(ctx, t0.Add(8*24*time.Hour), 48*time.Hour, 7*24*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if !queued(t0.Add(8*24*time.Hour), "old-release") {
+			t.Fatal("an earlier release's key older than a week was still refused")
+		}
+		if !queued(late.Add(8*24*time.Hour+time.Minute), "card:amina:2026-12-01") {
+			t.Fatal("a key sent more than eight days before was still refused")
 		}
 	})
 }
