@@ -1,9 +1,12 @@
 package store
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"strconv"
 	"time"
@@ -185,6 +188,9 @@ func (r Reader) Roster() ([]byte, int64, error) {
 		return nil, 0, err
 	}
 	b, err := getBytes(file)
+	if err == nil {
+		b, err = unpackRoster(b)
+	}
 	if err != nil {
 		return nil, 0, err
 	}
@@ -581,7 +587,11 @@ func (s *Store) write(ctx context.Context, p redis.Pipeliner, eff Effects) error
 		p.SAdd(ctx, s.k.erasing(), e.member())
 	}
 	if eff.Roster != nil {
-		p.Set(ctx, s.k.roster(), eff.Roster, 0)
+		packed, err := packRoster(eff.Roster)
+		if err != nil {
+			return err
+		}
+		p.Set(ctx, s.k.roster(), packed, 0)
 		p.Set(ctx, s.k.rosterSeq(), eff.RosterSeq, 0)
 	}
 	for _, c := range eff.Counts {
@@ -631,7 +641,51 @@ func (s *Store) Roster(ctx context.Context) ([]byte, error) {
 	if errors.Is(err, redis.Nil) {
 		return nil, nil
 	}
-	return b, err
+	if err != nil {
+		return nil, err
+	}
+	return unpackRoster(b)
+}
+
+// The roster is stored gzipped: a YAML file of a few hundred bytes a
+// participant, read once an import, shrinks to a fifth. A stored roster
+// that does not start with gzip's magic bytes is an earlier release's
+// plain YAML (which cannot start with them) and is read as it is.
+func packRoster(yaml []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(yaml); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// maxRoster bounds what a stored roster may expand to, well above the
+// largest file an import accepts.
+const maxRoster = 64 << 20
+
+func unpackRoster(b []byte) ([]byte, error) {
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		return b, nil
+	}
+	r, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("stored roster: %w", err)
+	}
+	out, err := io.ReadAll(io.LimitReader(r, maxRoster+1))
+	if err != nil {
+		return nil, fmt.Errorf("stored roster: %w", err)
+	}
+	if len(out) > maxRoster {
+		return nil, errors.New("stored roster: too large")
+	}
+	return out, nil
 }
 
 // Programmes lists the programmes stored in rdb.

@@ -235,6 +235,43 @@ func TestARecordsHistoryIsKeptBesideIt(t *testing.T) {
 	})
 }
 
+// The roster is kept gzipped, and a plain one an earlier release stored
+// still reads.
+func TestTheRosterIsStoredCompressed(t *testing.T) {
+	each(t, func(t *testing.T, s *store.Store, c *store.Conn) {
+		ctx := context.Background()
+		yaml := bytes.Repeat([]byte("  - id: p0001\n    name: Amina Yusuf\n    language: so\n"), 200)
+		if err := c.Client.Set(ctx, s.Prefix()+"roster", yaml, 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Roster(ctx); err != nil || !bytes.Equal(got, yaml) {
+			t.Fatalf("an earlier release's roster read as %d bytes (%v)", len(got), err)
+		}
+		err := s.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
+			return store.Effects{Roster: yaml, RosterSeq: 2, Now: t0}, false, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := c.Client.Get(ctx, s.Prefix()+"roster").Bytes()
+		if len(raw)*5 > len(yaml) || raw[0] != 0x1f {
+			t.Fatalf("stored as %d bytes for %d", len(raw), len(yaml))
+		}
+		var seq int64
+		var got []byte
+		_ = s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+			got, seq, err = r.Roster()
+			return store.Effects{}, true, err
+		})
+		if !bytes.Equal(got, yaml) || seq != 2 {
+			t.Fatalf("read back %d bytes, import %d", len(got), seq)
+		}
+		if got, _ := s.Roster(ctx); !bytes.Equal(got, yaml) {
+			t.Fatal("Roster read back something else")
+		}
+	})
+}
+
 func TestOffsetOnlyMovesForward(t *testing.T) {
 	each(t, func(t *testing.T, s *store.Store, _ *store.Conn) {
 		ctx := context.Background()
