@@ -221,16 +221,6 @@ func decodeHistoryCached(b string) (*decoded, error) {
 	return d, nil
 }
 
-// Folded returns the stored values a record's history holds, or nil when
-// it has none.
-func Folded(fields map[string]string) (map[string]string, error) {
-	h, ok := fields[HistoryField]
-	if !ok {
-		return nil, nil
-	}
-	return DecodeHistory([]byte(h))
-}
-
 var timeType = reflect.TypeFor[time.Time]()
 
 // toTheSecond is v with its times cut to the second. What is folded is
@@ -293,23 +283,24 @@ func Unfold(history string, written []string) ([]byte, bool, error) {
 // the live fields, and the error says why nothing was folded.
 func Tidy(fields map[string]string, loc *time.Location, expire, foldBefore string, fold bool) (map[string][]byte, error) {
 	writes := map[string][]byte{}
-	folded, unreadable := Folded(fields)
-	if unreadable != nil {
-		fold = false
-		folded = nil
+	var hist *decoded
+	var unreadable error
+	if h, ok := fields[HistoryField]; ok {
+		if hist, unreadable = decodeHistoryCached(h); unreadable != nil {
+			fold = false
+		}
 	}
-	keep := make(map[string]string, len(folded))
-	changed := false
-	for f, v := range folded {
-		x, err := DecodeField(f, []byte(v))
-		if err == nil {
+	// What leaves the history and what joins it, decided on the decoded
+	// values (cached: most nights nothing in a history expires).
+	var expired []string
+	if hist != nil {
+		for f, x := range hist.fields {
 			if d, ok := flows.RecordDate(x, loc); ok && d < expire {
-				changed = true
-				continue
+				expired = append(expired, f)
 			}
 		}
-		keep[f] = v
 	}
+	joining := map[string]string{}
 	for f, v := range fields {
 		if f == HistoryField {
 			continue
@@ -323,9 +314,10 @@ func Tidy(fields map[string]string, loc *time.Location, expire, foldBefore strin
 		case !ok:
 		case d < expire:
 			writes[f] = nil
-			if _, dup := keep[f]; dup {
-				delete(keep, f)
-				changed = true
+			if hist != nil {
+				if _, dup := hist.fields[f]; dup {
+					expired = append(expired, f)
+				}
 			}
 		case fold && d < foldBefore:
 			b, err := EncodeField(f, toTheSecond(x))
@@ -333,20 +325,32 @@ func Tidy(fields map[string]string, loc *time.Location, expire, foldBefore strin
 				return nil, err
 			}
 			writes[f] = nil
-			keep[f] = string(b)
-			changed = true
+			joining[f] = string(b)
 		}
 	}
-	if changed {
-		if len(keep) == 0 {
-			writes[HistoryField] = nil
-		} else {
-			b, err := EncodeHistory(keep)
-			if err != nil {
-				return nil, err
-			}
-			writes[HistoryField] = b
-		}
+	if len(expired) == 0 && len(joining) == 0 {
+		return writes, unreadable
 	}
+	keep := map[string]string{}
+	if hist != nil {
+		raw, err := DecodeHistory([]byte(fields[HistoryField]))
+		if err != nil {
+			return nil, err
+		}
+		keep = raw
+	}
+	for _, f := range expired {
+		delete(keep, f)
+	}
+	maps.Copy(keep, joining)
+	if len(keep) == 0 {
+		writes[HistoryField] = nil
+		return writes, unreadable
+	}
+	b, err := EncodeHistory(keep)
+	if err != nil {
+		return nil, err
+	}
+	writes[HistoryField] = b
 	return writes, unreadable
 }
