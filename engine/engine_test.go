@@ -298,10 +298,14 @@ func TestHousekeepingExpiresAndFoldsRecords(t *testing.T) {
 			day := func(d int) string { return time.Now().AddDate(0, 0, d).Format("2006-01-02") }
 			today, weeksAgo, monthsAgo, old := day(0), day(-20), day(-90), time.Now().AddDate(-1, 0, -2).Format("2006-01-02")
 			absence := func(d string) []byte { return []byte(`{"date":"` + d + `","kind":"sick"}`) }
+			meeting := func(d int) []byte {
+				at := time.Now().AddDate(0, 0, d).UTC().Format(time.RFC3339)
+				return []byte(`{"participant":"amina","meeting":"m","start":"` + at + `","end":"` + at + `"}`)
+			}
 			err := g.st.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
 				return store.Effects{Now: time.Now(), Records: map[string]map[string][]byte{"facts:amina": {
 					"a:" + old: absence(old), "a:" + monthsAgo: absence(monthsAgo), "a:" + weeksAgo: absence(weeksAgo), "a:" + today: absence(today),
-				}}}, false, nil
+				}, "cal:kari": {"e:amina:past": meeting(-10), "e:amina:soon": meeting(2)}}}, false, nil
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -340,6 +344,18 @@ func TestHousekeepingExpiresAndFoldsRecords(t *testing.T) {
 			live := slices.Sorted(maps.Keys(f))
 			if want := []string{"a:" + today, codec.HistoryField}; !slices.Equal(live, want) {
 				t.Fatalf("live fields %v, want %v", live, want)
+			}
+			// A counsellor's calendar keeps coming meetings, not past ones
+			// (their record keeps those), and is not folded.
+			for {
+				cal, _ := g.st.Record(ctx, "cal:kari")
+				if len(cal) == 1 && cal["e:amina:soon"] != "" {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the calendar holds %v, want only the coming meeting", slices.Sorted(maps.Keys(cal)))
+				}
+				time.Sleep(10 * time.Millisecond)
 			}
 			rec, errs := codec.DecodeRecord(f)
 			got := slices.Sorted(maps.Keys(rec))

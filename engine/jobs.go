@@ -223,17 +223,24 @@ func (e *Engine) runPlan(ctx context.Context, j store.Job) error {
 
 // foldAfter is how old (by the day it is about) a field of a person's
 // record gets before the nightly housekeeping folds it into the record's
-// history (codec/history.go). A week: what flows still write after that
-// (a late answer to a feedback prompt, a correction) is rare, and costs
-// only a rewrite of the history.
-const foldAfter = 7 * 24 * time.Hour
+// history (codec/history.go). Four days: a Friday's feedback prompt is
+// still live for its nudge on Monday, and what flows write later than
+// that (a late answer, a correction) is rare and costs only a rewrite of
+// the history.
+const foldAfter = 4 * 24 * time.Hour
+
+// calendarKeep is how long a counsellor's calendar keeps a meeting after
+// its day. The calendar is there so that nobody is booked twice; the
+// meeting itself stays in the participant's record for the retention.
+const calendarKeep = 7 * 24 * time.Hour
 
 // tidyRecords deletes what people's records hold about days older than
 // the roster's retention (docs/privacy.md: 365 days by default) — the bot
 // keeps what the rules need and the municipality's own systems keep the
-// rest — and folds what is older than foldAfter into each participant's
-// history. Each record is rewritten in a transaction of its own, so a
-// step writing the record meanwhile is not undone.
+// rest — folds what is older than foldAfter into each participant's
+// history, and takes meetings a week past out of counsellors' calendars.
+// Each record is rewritten in a transaction of its own, so a step
+// writing the record meanwhile is not undone.
 func (e *Engine) tidyRecords(ctx context.Context, now time.Time) error {
 	r := e.snap.Load().Roster
 	keep := r.Programme.Retention.Records
@@ -244,19 +251,19 @@ func (e *Engine) tidyRecords(ctx context.Context, now time.Time) error {
 	}
 	foldBefore := now.Add(-foldAfter).In(loc).Format("2006-01-02")
 	type rec struct {
-		name string
-		fold bool
+		name   string
+		expire string
+		fold   bool
 	}
 	var names []rec
 	for _, p := range r.Participants {
-		names = append(names, rec{string(flows.PersonKey(p.ID)), true})
+		names = append(names, rec{string(flows.PersonKey(p.ID)), expire, true})
 	}
-	if keep > 0 {
-		// Calendars are not folded: the erasure sweep finds a person's
-		// entries in them by field name.
-		for _, st := range r.Staff {
-			names = append(names, rec{string(flows.CalendarKey(st.ID)), false})
-		}
+	// Calendars are not folded (the erasure sweep finds a person's
+	// entries in them by field name); past meetings leave them.
+	calExpire := max(expire, now.Add(-calendarKeep).In(loc).Format("2006-01-02"))
+	for _, st := range r.Staff {
+		names = append(names, rec{string(flows.CalendarKey(st.ID)), calExpire, false})
 	}
 	for _, n := range names {
 		var writes map[string][]byte
@@ -266,7 +273,7 @@ func (e *Engine) tidyRecords(ctx context.Context, now time.Time) error {
 				return store.Effects{}, false, err
 			}
 			var unreadable error
-			writes, unreadable = codec.Tidy(recs[n.name], loc, expire, foldBefore, n.fold)
+			writes, unreadable = codec.Tidy(recs[n.name], loc, n.expire, foldBefore, n.fold)
 			if unreadable != nil {
 				e.log.Warn("history unreadable; not folded", "record", n.name, "err", unreadable)
 			}
