@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/redis/go-redis/v9"
@@ -136,43 +137,57 @@ type Pending struct {
 	Raw  []byte
 }
 
+// pendingScript reads the oldest waiting update of up to n chats, with
+// its body, in one round trip: the dispatcher asks each time a worker is
+// free, so that is once an update.
+//
+// KEYS: 1 ready, 2 updates. ARGV: 1 n, 2 key prefix, then the chats to
+// leave out. Returns: id, chat, body for each.
+var pendingScript = redis.NewScript(`
+local n, pre = tonumber(ARGV[1]), ARGV[2]
+local busy = {}
+for i = 3, #ARGV do busy[ARGV[i]] = true end
+local chats = redis.call('ZRANGE', KEYS[1], 0, n + #ARGV - 3)
+local out, got = {}, 0
+for _, chat in ipairs(chats) do
+  if got < n and not busy[chat] then
+    -- The id as it was queued, not the score's formatting of it.
+    local id = redis.call('ZRANGE', pre .. 'in:q:' .. chat, 0, 0)[1]
+    -- Gone: handled a moment ago; the chat's next one comes next time.
+    local raw = id and redis.call('HGET', KEYS[2], id)
+    if raw then
+      out[#out + 1] = id
+      out[#out + 1] = chat
+      out[#out + 1] = raw
+      got = got + 1
+    end
+  end
+end
+return out
+`)
+
 // PendingUpdates returns the oldest waiting update of each of up to n
 // chats, oldest first, leaving out the chats in skip (their update is
 // being handled).
 func (s *Store) PendingUpdates(ctx context.Context, n int64, skip ...map[int64]bool) ([]Pending, error) {
-	busy := map[int64]bool{}
+	args := []any{n, s.k.p}
 	if len(skip) > 0 {
-		busy = skip[0]
+		for c := range skip[0] {
+			args = append(args, strconv.FormatInt(c, 10))
+		}
 	}
-	zs, err := s.rdb.ZRangeWithScores(ctx, s.k.inReady(), 0, n+int64(len(busy))-1).Result()
-	if err != nil || len(zs) == 0 {
+	res, err := pendingScript.Run(ctx, s.rdb, []string{s.k.inReady(), s.k.updates()}, args...).StringSlice()
+	if err != nil || len(res) == 0 {
 		return nil, err
 	}
-	var ids []string
-	var chats []int64
-	for _, z := range zs {
-		chat, _ := strconv.ParseInt(z.Member.(string), 10, 64)
-		if busy[chat] || int64(len(ids)) >= n {
-			continue
+	out := make([]Pending, 0, len(res)/3)
+	for i := 0; i+2 < len(res); i += 3 {
+		id, err := strconv.ParseInt(res[i], 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("pending update id %q: %w", res[i], err)
 		}
-		ids = append(ids, strconv.FormatInt(int64(z.Score), 10))
-		chats = append(chats, chat)
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	vals, err := s.rdb.HMGet(ctx, s.k.updates(), ids...).Result()
-	if err != nil {
-		return nil, err
-	}
-	out := make([]Pending, 0, len(ids))
-	for i, id := range ids {
-		v, ok := vals[i].(string)
-		if !ok {
-			continue // handled a moment ago: the chat's next one comes next time
-		}
-		n, _ := strconv.ParseInt(id, 10, 64)
-		out = append(out, Pending{ID: n, Chat: chats[i], Raw: []byte(v)})
+		chat, _ := strconv.ParseInt(res[i+1], 10, 64)
+		out = append(out, Pending{ID: id, Chat: chat, Raw: []byte(res[i+2])})
 	}
 	return out, nil
 }
