@@ -141,7 +141,11 @@ func (e *Engine) handleRetrying(ctx context.Context, p store.Pending) bool {
 // Handle runs one stored update through its flow and commits the result,
 // in one transaction.
 func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
-	in, err := e.tg.Decode(p.Raw)
+	in, ok := e.decoded.take(p.ID)
+	var err error
+	if !ok {
+		in, err = e.tg.Decode(p.Raw)
+	}
 	if err != nil || in.Chat == 0 {
 		// Nothing for the flows: mark it handled so it is not tried again.
 		return e.st.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
@@ -152,9 +156,10 @@ func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 	snap := e.snap.Load()
 	var res flows.Result
 	var duplicate bool
+	ahead := e.ahead(snap, in)
 	err = e.st.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
 		now := e.clock.Now()
-		seen, err := r.Seen(p.ID, in.Chat)
+		seen, err := r.Seen(p.ID, in.Chat, ahead)
 		if err != nil {
 			return store.Effects{}, false, err
 		}
@@ -175,8 +180,27 @@ func (e *Engine) Handle(ctx context.Context, p store.Pending) error {
 		return nil
 	}
 	e.stats.Updates.Add(1)
+	e.states.put(in.Chat, res.Chat, res.Chat.Person == "" && len(res.Chat.Open) == 0)
 	e.afterCommit(ctx, in, res)
 	return nil
+}
+
+// ahead is what the chat's update will most likely read: what its flow
+// needs, going by the chat's state as this process last left it.
+func (e *Engine) ahead(snap *Snapshot, in Incoming) store.Ahead {
+	st, ok := e.states.get(in.Chat)
+	if !ok || st.Person == "" || snap == nil {
+		return store.Ahead{}
+	}
+	needs := flows.NeedsFor(snap.Roster, st, in.Event)
+	if needs.AllPeople {
+		return store.Ahead{}
+	}
+	a := store.Ahead{People: needs.People}
+	for _, k := range needs.Records {
+		a.Records = append(a.Records, string(k))
+	}
+	return a
 }
 
 // runStep reads what the step's flow needs — the chat's state, then the

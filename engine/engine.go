@@ -149,6 +149,75 @@ type Engine struct {
 	langs sync.Map // int64 -> string
 
 	runCtx atomic.Pointer[context.Context] // Run's, for work that outlives a step
+
+	// decoded holds what Intake read from each update it stored, for
+	// Handle: decoding an update was a tenth of the bot's CPU, and it was
+	// done twice. Another process handling the update decodes it itself.
+	decoded decodedUpdates
+
+	// states is each chat's state as this process last committed it: a
+	// guess at what the chat's next step will read, so that it is read
+	// with the dedupe check in one round trip (Handle). Only a guess:
+	// another process or a job may have moved the chat on, and then the
+	// step reads what it needs as usual.
+	states chatStates
+}
+
+// chatStates is a bounded map of chat id to the chat's last state.
+type chatStates struct {
+	mu sync.Mutex
+	m  map[int64]flows.Chat
+}
+
+// maxStates bounds the chat states kept: a programme's people several
+// times over.
+const maxStates = 1 << 16
+
+func (c *chatStates) put(chat int64, st flows.Chat, gone bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxStates {
+		c.m = make(map[int64]flows.Chat)
+	}
+	if gone {
+		delete(c.m, chat)
+		return
+	}
+	c.m[chat] = st
+}
+
+func (c *chatStates) get(chat int64) (flows.Chat, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	st, ok := c.m[chat]
+	return st, ok
+}
+
+// decodedUpdates is a bounded map of update id to the update decoded.
+type decodedUpdates struct {
+	mu sync.Mutex
+	m  map[int64]Incoming
+}
+
+// maxDecoded bounds the updates kept decoded: beyond it (another process
+// handles most of them, or the bot is far behind) they are decoded again.
+const maxDecoded = 4096
+
+func (d *decodedUpdates) put(in Incoming) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.m == nil || len(d.m) >= maxDecoded {
+		d.m = make(map[int64]Incoming)
+	}
+	d.m[in.UpdateID] = in
+}
+
+func (d *decodedUpdates) take(id int64) (Incoming, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	in, ok := d.m[id]
+	delete(d.m, id)
+	return in, ok
 }
 
 // ChatLanguage returns the language chat was last spoken to in.
@@ -264,18 +333,25 @@ func (e *Engine) observe(ev Event) {
 // them): retrying cannot make them readable.
 func (e *Engine) Intake(ctx context.Context, raws ...[]byte) error {
 	ups := make([]store.Update, 0, len(raws))
+	ins := make([]Incoming, 0, len(raws))
 	for _, raw := range raws {
-		var head struct {
-			UpdateID int64 `json:"update_id"`
+		in, err := e.tg.Decode(raw)
+		if err != nil {
+			// Not an update the client reads; stored by its id alone,
+			// to be marked handled.
+			var head struct {
+				UpdateID int64 `json:"update_id"`
+			}
+			if json.Unmarshal(raw, &head) != nil {
+				continue
+			}
+			in = Incoming{UpdateID: head.UpdateID}
 		}
-		if err := json.Unmarshal(raw, &head); err != nil || head.UpdateID == 0 {
+		if in.UpdateID == 0 {
 			continue
 		}
-		u := store.Update{ID: head.UpdateID, Raw: raw}
-		if in, err := e.tg.Decode(raw); err == nil {
-			u.Chat = in.Chat
-		}
-		ups = append(ups, u)
+		ups = append(ups, store.Update{ID: in.UpdateID, Chat: in.Chat, Raw: raw})
+		ins = append(ins, in)
 	}
 	if len(ups) == 0 {
 		return ErrBadUpdate
@@ -290,6 +366,8 @@ func (e *Engine) Intake(ctx context.Context, raws ...[]byte) error {
 		if !ok {
 			e.stats.Duplicates.Add(1)
 			e.log.Debug("duplicate update", "update_id", ups[i].ID)
+		} else if ins[i].Chat != 0 {
+			e.decoded.put(ins[i])
 		}
 	}
 	select {

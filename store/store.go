@@ -63,6 +63,10 @@ type Reader struct {
 	k       keys
 	watched map[string]bool
 	chats   map[int64][]byte // read with Seen, for Chat
+	// Read with Seen ahead of need, for Load: records by name, and
+	// bindings by person ("" for a person with none).
+	early      map[string]map[string]string
+	earlyBound map[string]*string
 }
 
 // read watches keys (those not watched yet) and sends the reads that
@@ -216,7 +220,11 @@ func (r Reader) Invite(code string) ([]byte, error) {
 // would make all chats conflict. Two handlers of the same update still
 // cannot both commit, because both watch that update's chat and every
 // commit writes the chat's state.
-func (r Reader) Seen(id, chat int64) (bool, error) {
+//
+// The records and bindings named in ahead are read (and watched) in the
+// same round trip, for a Load that asks for no more than them: the
+// engine names what the chat's last step suggests the next will need.
+func (r Reader) Seen(id, chat int64, ahead ...Ahead) (bool, error) {
 	var score *redis.FloatCmd
 	var bit *redis.IntCmd
 	var max, state *redis.StringCmd
@@ -224,12 +232,30 @@ func (r Reader) Seen(id, chat int64) (bool, error) {
 	if chat != 0 {
 		ks = []string{r.k.chat(chat)}
 	}
+	var a Ahead
+	if len(ahead) > 0 {
+		a = ahead[0]
+	}
+	for _, n := range a.Records {
+		ks = append(ks, r.k.record(n), r.k.history(n))
+	}
+	if len(a.People) > 0 {
+		ks = append(ks, r.k.people())
+	}
+	recs := make([]recordCmd, len(a.Records))
+	var bound *redis.SliceCmd
 	if err := r.read(ks, func(p redis.Pipeliner) {
 		bit = p.GetBit(r.ctx, r.k.seenBits(id), id%seenChunk)
 		score = p.ZScore(r.ctx, r.k.seen(), strconv.FormatInt(id, 10))
 		max = p.Get(r.ctx, r.k.seenMax())
 		if chat != 0 {
 			state = p.Get(r.ctx, r.k.chat(chat))
+		}
+		for i, n := range a.Records {
+			recs[i] = r.readRecord(p, n)
+		}
+		if len(a.People) > 0 {
+			bound = p.HMGet(r.ctx, r.k.people(), a.People...)
 		}
 	}); err != nil {
 		return false, err
@@ -241,6 +267,19 @@ func (r Reader) Seen(id, chat int64) (bool, error) {
 		}
 		r.chats[chat] = b
 	}
+	for i, n := range a.Records {
+		if f, err := recs[i].fields(); err == nil {
+			r.early[n] = f
+		}
+	}
+	if bound != nil {
+		if vals, err := bound.Result(); err == nil {
+			for i, v := range vals {
+				s, _ := v.(string)
+				r.earlyBound[a.People[i]] = &s
+			}
+		}
+	}
 	if bit.Val() == 1 || score.Err() == nil {
 		return true, nil
 	}
@@ -248,9 +287,44 @@ func (r Reader) Seen(id, chat int64) (bool, error) {
 	return id <= m-seenWindow, nil
 }
 
+// Ahead names what Seen reads ahead of need.
+type Ahead struct {
+	Records []string
+	People  []string
+}
+
+// loadEarly answers a Load from what Seen read ahead, if it holds all of
+// it.
+func (r Reader) loadEarly(names, people []string) (map[string]map[string]string, map[string]string, bool) {
+	recs := make(map[string]map[string]string, len(names))
+	for _, n := range names {
+		f, ok := r.early[n]
+		if !ok {
+			return nil, nil, false
+		}
+		recs[n] = f
+	}
+	bound := map[string]string{}
+	for _, id := range people {
+		v, ok := r.earlyBound[id]
+		if !ok {
+			return nil, nil, false
+		}
+		if *v != "" {
+			bound[id] = *v
+		}
+	}
+	return recs, bound, true
+}
+
 // Load reads the records named and the bindings of the people named (or
 // of everyone), in one round trip.
 func (r Reader) Load(names, people []string, everyone bool) (map[string]map[string]string, map[string]string, error) {
+	if !everyone && len(names)+len(people) > 0 {
+		if recs, bound, ok := r.loadEarly(names, people); ok {
+			return recs, bound, nil
+		}
+	}
 	recs := make(map[string]map[string]string, len(names))
 	bound := map[string]string{}
 	ks := make([]string, 0, len(names)+1)
@@ -489,7 +563,8 @@ func (s *Store) Apply(ctx context.Context, w Watch, load func(Reader) (eff Effec
 			time.Sleep(time.Duration(rand.Int64N(int64(attempt)*int64(time.Millisecond) + 1)))
 		}
 		err := s.rdb.Watch(ctx, func(tx *redis.Tx) error {
-			r := Reader{ctx: ctx, tx: tx, k: s.k, watched: map[string]bool{}, chats: map[int64][]byte{}}
+			r := Reader{ctx: ctx, tx: tx, k: s.k, watched: map[string]bool{}, chats: map[int64][]byte{},
+				early: map[string]map[string]string{}, earlyBound: map[string]*string{}}
 			for _, k := range ks {
 				r.watched[k] = true
 			}

@@ -107,3 +107,57 @@ func TestSeenReadsTheChatAndWatchesIt(t *testing.T) {
 		}
 	})
 }
+
+// What a step reads ahead with the dedupe check is what Load returns, and
+// it is watched like any read: a record changed by someone else between
+// the read and the commit makes the step run again on fresh data. A Load
+// asking for more than was read ahead reads it all.
+func TestWhatIsReadAheadIsWatched(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			ctx := context.Background()
+			prog := storetest.Programme(t, b.Conn)
+			s, other := store.New(b.Conn.Client, prog), store.New(b.Conn.Client, prog)
+			put := func(st *store.Store, value string) {
+				t.Helper()
+				if err := st.Apply(ctx, store.Watch{}, func(store.Reader) (store.Effects, bool, error) {
+					return store.Effects{Records: map[string]map[string][]byte{"facts:amina": {"c:2026-12-01": []byte(value)}},
+						People: map[string][]byte{"amina": []byte(`{"chat":7}`)}}, false, nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			put(other, `"first"`)
+			attempts := 0
+			var got []string
+			err := s.Apply(ctx, store.Watch{}, func(r store.Reader) (store.Effects, bool, error) {
+				attempts++
+				if _, err := r.Seen(1, 7, store.Ahead{Records: []string{"facts:amina"}, People: []string{"amina", "nobody"}}); err != nil {
+					return store.Effects{}, false, err
+				}
+				recs, bound, err := r.Load([]string{"facts:amina"}, []string{"amina", "nobody"}, false)
+				if err != nil {
+					return store.Effects{}, false, err
+				}
+				if _, gone := bound["nobody"]; gone || bound["amina"] != `{"chat":7}` {
+					t.Errorf("bindings read ahead: %v", bound)
+				}
+				got = append(got, recs["facts:amina"]["c:2026-12-01"])
+				more, _, err := r.Load([]string{"facts:amina", "cal:nils"}, nil, false)
+				if err != nil || len(more) != 2 {
+					t.Errorf("a load beyond what was read ahead: %v (%v)", more, err)
+				}
+				if attempts == 1 {
+					put(other, `"second"`)
+				}
+				return store.Effects{Chats: map[int64][]byte{7: []byte(`{}`)}}, false, nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if attempts != 2 || len(got) != 2 || got[0] != `"first"` || got[1] != `"second"` {
+				t.Fatalf("%d attempts read %v, want the change to make the step run again on it", attempts, got)
+			}
+		})
+	}
+}
