@@ -1,13 +1,21 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	tg "github.com/go-telegram/bot"
 
+	"innsjekk/bot/fakeapi"
 	"innsjekk/engine"
 	"innsjekk/flows"
 )
@@ -86,5 +94,51 @@ func TestClassify(t *testing.T) {
 	errors.As(classify(&tg.TooManyRequestsError{RetryAfter: 3}), &se)
 	if se.After.Seconds() != 3 {
 		t.Errorf("retry after %v", se.After)
+	}
+}
+
+// Calls made at once, as the workers, the sender and the poller make
+// them, reuse their connections to the Bot API instead of dialling (and,
+// against Telegram, shaking hands) anew each time.
+func TestConcurrentCallsReuseConnections(t *testing.T) {
+	fake := fakeapi.New("42:reuse")
+	var dials atomic.Int64
+	// Each answer takes a moment, as over a network: the calls overlap.
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(2 * time.Millisecond)
+		fake.ServeHTTP(w, r)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			dials.Add(1)
+		}
+	}
+	srv.Start()
+	defer srv.Close()
+	c, err := NewClient("42:reuse", srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const workers, rounds = 20, 10
+	round := func(r int) {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_ = c.AnswerCallback(context.Background(), fmt.Sprintf("cb%d.%d", w, r), "")
+			}()
+		}
+		wg.Wait()
+	}
+	round(0)
+	first := dials.Load()
+	for r := 1; r <= rounds; r++ {
+		round(r)
+	}
+	// After the first round the connections are there to be reused: with
+	// two kept a host, each round of twenty at once dialled eighteen anew.
+	if n := dials.Load() - first; n > workers {
+		t.Fatalf("%d connections dialled in %d more rounds of %d calls at once, after %d in the first", n, rounds, workers, first)
 	}
 }
