@@ -36,7 +36,9 @@ local function sentBefore(pre, key, nowms)
   local d = digest(key)
   local b = string.sub(d, 1, 1)
   local today = math.floor(nowms / 86400000)
-  for day = today - ` + strconv.Itoa(keepSentDays) + `, today do
+  -- A day either side too: a sender whose clock ran a little ahead
+  -- across midnight kept its key under tomorrow.
+  for day = today - ` + strconv.Itoa(keepSentDays) + ` - 1, today + 1 do
     if redis.call('HEXISTS', pre .. 'out:sent:' .. day .. ':' .. b, d) == 1 then return true end
   end
   return redis.call('ZSCORE', pre .. 'out:done', key) ~= false
@@ -50,12 +52,14 @@ func (k keys) sentAt(key string, now time.Time) (hash, field string) {
 	return k.outSent(now.UnixMilli()/86400000, d[:1]), d
 }
 
-// markSent records key as sent at now.
+// markSent records key as sent at now. The hash lives for the days the
+// check looks back and two more after its last write: a time to live,
+// not a time of day, so that a clock that is off cannot make it vanish
+// early.
 func (s *Store) markSent(ctx context.Context, p redis.Pipeliner, key string, now time.Time) {
 	h, f := s.k.sentAt(key, now)
 	p.HSet(ctx, h, f, "")
-	day := now.UnixMilli() / 86400000
-	p.PExpireAt(ctx, h, time.UnixMilli((day+keepSentDays+2)*86400000))
+	p.Expire(ctx, h, (keepSentDays+2)*24*time.Hour)
 }
 
 // enqueueScript queues a message unless its key was queued or sent
