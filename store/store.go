@@ -818,7 +818,9 @@ func (s *Store) ForgetChat(ctx context.Context, chat int64) error {
 // Record returns a record's fields outside a transaction.
 func (s *Store) Record(ctx context.Context, name string) (map[string]string, error) {
 	var c recordCmd
-	if _, err := s.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+	// In MULTI: a step that takes a field out of the history writes both
+	// keys at once, and a reader must not see one without the other.
+	if _, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		c = Reader{ctx: ctx, k: s.k}.readRecord(p, name)
 		return nil
 	}); err != nil && !errors.Is(err, redis.Nil) {
