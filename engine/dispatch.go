@@ -341,7 +341,8 @@ func (e *Engine) load(r store.Reader, keys []flows.Key, people []string, everyon
 func (e *Engine) unfold(r store.Reader, writes map[string]map[string][]byte, loaded map[flows.Key]flows.Record, folded map[string]string) error {
 	var unread []string
 	for name := range writes {
-		if _, ok := loaded[flows.Key(name)]; !ok {
+		// Only people's records are folded (engine/jobs.go).
+		if _, ok := loaded[flows.Key(name)]; !ok && flows.Key(name).Kind() == "facts" {
 			unread = append(unread, name)
 		}
 	}
@@ -368,9 +369,11 @@ func (e *Engine) unfold(r store.Reader, writes map[string]map[string][]byte, loa
 		}
 		b, changed, err := codec.Unfold(h, written)
 		if err != nil {
-			// Unreadable (a newer release's, or damaged): left as it is,
-			// and the step's writes go to live fields, which win on read.
-			e.log.Warn("history unreadable; not rewritten", "record", name, "err", err)
+			// Unreadable (damaged, or a newer release's after a rollback,
+			// which docs/operations.md rules out): left as it is. The
+			// step's writes go to live fields, which win on read, but a
+			// deletion of a folded field cannot take effect.
+			e.log.Error("history unreadable; not rewritten", "record", name, "err", err)
 			continue
 		}
 		if changed {
