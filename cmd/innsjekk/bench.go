@@ -34,6 +34,7 @@ type bench struct {
 	warm     time.Duration
 	duration time.Duration
 	rates    []int
+	repeat   int
 	backlog  int
 	fanouts  []int
 	yearN    int
@@ -60,6 +61,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	chats := fs.Int("chats", 200, "chats tapping in the closed-loop run")
 	duration := fs.Duration("duration", 5*time.Second, "length of each measured run")
 	rates := fs.String("rates", "1000", "open-loop tap rates per second, comma-separated")
+	repeat := fs.Int("repeat", 3, "open-loop runs of each bot, alternating: the figures are their medians")
 	backlog := fs.Int("backlog", 1000, "updates queued while the bot is stopped")
 	fanouts := fs.String("fanout", "300,1000", "reminders falling due at once, comma-separated")
 	yearN := fs.Int("year-participants", 300, "participants in the simulated year")
@@ -87,7 +89,7 @@ func cmdBench(ctx context.Context, e *env, args []string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	b := &bench{ctx: ctx, out: e.stdout, progress: e.stderr, keep: *keep, logLevel: *logLevel, smoke: *smoke,
-		profileDir: *profile, chats: *chats, duration: *duration, backlog: *backlog, yearN: *yearN, yearDays: *yearDays,
+		profileDir: *profile, chats: *chats, duration: *duration, repeat: max(1, *repeat), backlog: *backlog, yearN: *yearN, yearDays: *yearDays,
 		warm: time.Second, t0: time.Now(), monday: benchMonday(time.Now())}
 	if b.sizes, err = parseSizes(*participants); err != nil {
 		return err
@@ -172,6 +174,9 @@ func (b *bench) applySmoke(set map[string]bool) {
 	b.warm = 200 * time.Millisecond
 	if !set["rates"] {
 		b.rates = []int{200}
+	}
+	if !set["repeat"] {
+		b.repeat = 1
 	}
 	if !set["backlog"] {
 		b.backlog = 100

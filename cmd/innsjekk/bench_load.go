@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -368,6 +369,41 @@ type openResult struct {
 	answered int
 }
 
+// merged adds up runs: their answers, losses and CPU.
+func merged(runs []openResult) openResult {
+	var m openResult
+	m.cpuOK = len(runs) > 0
+	for _, r := range runs {
+		m.lat = append(m.lat, r.lat...)
+		m.lost += r.lost
+		m.cpu += r.cpu
+		m.cpuOK = m.cpuOK && r.cpuOK
+		m.answered += r.answered
+	}
+	return m
+}
+
+// medianPct is the median over runs of each run's q-th percentile.
+func medianPct(runs []openResult, q float64) time.Duration {
+	var ps []time.Duration
+	for _, r := range runs {
+		ps = append(ps, pct(r.lat, q))
+	}
+	if len(ps) == 0 {
+		return 0
+	}
+	slices.Sort(ps)
+	return ps[len(ps)/2]
+}
+
+func eachPct(runs []openResult, q float64) string {
+	var out []string
+	for _, r := range runs {
+		out = append(out, fmt.Sprintf("%.2f ms", float64(pct(r.lat, q).Microseconds())/1e3))
+	}
+	return strings.Join(out, ", ")
+}
+
 // waitDrained waits for the answers to come, for as long as they keep
 // coming: a bot that is slow but answers is not losing taps.
 func waitDrained(b *bench, tr *tapTracker) {
@@ -423,33 +459,38 @@ func (s *sizeRun) openLoop(side *botSide, p *botProc, rate int) openResult {
 	return res
 }
 
+// latency runs the open loop against each bot b.repeat times, alternating
+// them, and reports the median of each run's percentiles: a p99 of one
+// five-second run on a shared machine moves by half from run to run.
 func (s *sizeRun) latency(rate int) error {
 	b := s.b
-	res := map[string]openResult{}
-	for _, side := range []*botSide{s.inn, s.echo} {
-		b.logf("%d participants: open loop %d taps/s, %s", s.n, rate, side.name)
-		err := s.withBot(side, fmt.Sprintf("open%d", rate), true, nil, func(p *botProc) error {
-			r := s.openLoop(side, p, rate)
-			if r.lost > 0 {
-				b.notef("%d participants, %d taps/s: %s left %d of %d taps unanswered", s.n, rate, side.name, r.lost, r.lost+r.answered)
+	runs := map[string][]openResult{}
+	for i := range b.repeat {
+		for _, side := range []*botSide{s.inn, s.echo} {
+			b.logf("%d participants: open loop %d taps/s, %s (run %d of %d)", s.n, rate, side.name, i+1, b.repeat)
+			err := s.withBot(side, fmt.Sprintf("open%d", rate), true, nil, func(p *botProc) error {
+				r := s.openLoop(side, p, rate)
+				if r.lost > 0 {
+					b.notef("%d participants, %d taps/s: %s left %d of %d taps unanswered", s.n, rate, side.name, r.lost, r.lost+r.answered)
+				}
+				if r.lag > 20*time.Millisecond {
+					b.notef("%d participants, %d taps/s (%s): the load generator fell %s behind its schedule", s.n, rate, side.name, r.lag.Round(time.Millisecond))
+				}
+				runs[side.name] = append(runs[side.name], r)
+				return nil
+			})
+			if err != nil {
+				return err
 			}
-			if r.lag > 20*time.Millisecond {
-				b.notef("%d participants, %d taps/s (%s): the load generator fell %s behind its schedule", s.n, rate, side.name, r.lag.Round(time.Millisecond))
-			}
-			res[side.name] = r
-			return nil
-		})
-		if err != nil {
-			return err
 		}
 	}
-	inn, echo := res["innsjekk"], res["echo"]
+	inn, echo := merged(runs["innsjekk"]), merged(runs["echo"])
 	tag := fmt.Sprintf("@%d.%d", s.n, rate)
 	for _, q := range []struct {
 		name string
 		q    float64
 	}{{"p50", 0.5}, {"p95", 0.95}, {"p99", 0.99}} {
-		iv, ev := pct(inn.lat, q.q), pct(echo.lat, q.q)
+		iv, ev := medianPct(runs["innsjekk"], q.q), medianPct(runs["echo"], q.q)
 		f := figure{ID: "latency." + q.name + tag, Name: fmt.Sprintf("N=%d %s tap→answer at %d taps/s (open loop)", s.n, q.name, rate),
 			Unit: "ms", Value: ms(iv), Echo: ms(ev), Ratio: ratio(iv.Seconds(), ev.Seconds()), Status: "info"}
 		if q.name == "p99" && rate == 1000 {
@@ -457,6 +498,9 @@ func (s *sizeRun) latency(rate int) error {
 			f.Status = status(inn.lost == 0 && iv <= 3*ev && iv <= 25*time.Millisecond)
 		}
 		b.add(f)
+		if q.name == "p99" && b.repeat > 1 {
+			b.notef("%d participants, %d taps/s: p99 of each run, innsjekk %s, echo %s", s.n, rate, eachPct(runs["innsjekk"], q.q), eachPct(runs["echo"], q.q))
+		}
 	}
 	b.add(figure{ID: "latency.lost" + tag, Name: fmt.Sprintf("N=%d   taps unanswered at %d taps/s", s.n, rate),
 		Value: num(float64(inn.lost)), Echo: num(float64(echo.lost)), Goal: "0", Status: status(inn.lost == 0)})
