@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"innsjekk/bot/fakeapi"
+	"innsjekk/codec"
 	"innsjekk/locales"
 	"innsjekk/roster"
 	"innsjekk/store"
@@ -190,4 +193,65 @@ func TestMentorToldOnceAfterACrashBetweenReceiptAndNotice(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Three weeks on, the nightly housekeeping has folded the first sick day
+// into Amina's history; a second sick spell still counts it among the
+// times in 12 months, as the adviser is told: folding changes how the
+// record is kept, not what the rules see.
+func TestFoldedSickDaysStillCountForTheAdviser(t *testing.T) {
+	eachStore(t, func(t *testing.T, conn *store.Conn) {
+		clock := clockAt(tuesdayMorning)
+		h := start(t, setup{conn: conn}, exampleRoster(t, conn), clock)
+		const amina, anne = 731, 732
+		h.bind("anne", anne, "nb")
+		h.bind("amina", amina, "ar")
+		move := func(to time.Time) {
+			h.settle()
+			clock.set(to)
+			h.app.Engine().Wake()
+		}
+		sickToday := func() {
+			h.fake.SendText(amina, locales.Text("ar", "menu.sick", nil))
+			ask := h.wait(amina, "the question", func(m fakeapi.Message) bool { return m.Text == locales.Text("ar", "absence.ask_days", nil) })
+			h.press(amina, ask, locales.Text("ar", "absence.btn.today", nil))
+			confirm := h.wait(amina, "the confirmation", func(m fakeapi.Message) bool {
+				return m.ID == ask.ID && strings.Contains(m.Text, "Hotell Strand")
+			})
+			h.press(amina, confirm, locales.Text("ar", "absence.btn.send", nil))
+			h.wait(amina, "the receipt", func(m fakeapi.Message) bool {
+				return m.ID == ask.ID && strings.Contains(m.Text, locales.Text("ar", "absence.sent", nil))
+			})
+		}
+		counters := func(times int) string {
+			return locales.Text("nb", "absence.adviser_counters", locales.Args{"Days": 1, "MaxDays": 3, "Times": times, "MaxTimes": 4})
+		}
+		sickToday() // Tuesday 1 December
+		h.wait(anne, "the first notice", func(m fakeapi.Message) bool { return strings.Contains(m.Text, counters(1)) })
+
+		move(time.Date(2026, 12, 22, 3, 5, 0, 0, oslo))
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			f, err := h.app.Store().Record(h.ctx(), "facts:amina")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, folded := f[codec.HistoryField]; folded {
+				if _, live := f["a:2026-12-01"]; live {
+					t.Fatal("the folded absence is still live too")
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("not folded by the night's housekeeping: %v", slices.Sorted(maps.Keys(f)))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+
+		move(time.Date(2026, 12, 22, 8, 0, 0, 0, oslo))
+		sickToday() // Tuesday 22 December: a new period, the second time
+		h.wait(anne, "the second notice, counting the folded first", func(m fakeapi.Message) bool {
+			return strings.Contains(m.Text, "22.12") && strings.Contains(m.Text, counters(2))
+		})
+	})
 }
