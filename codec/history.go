@@ -36,19 +36,109 @@ const historyVersion = 1
 
 // A history is stored in columns: the folded fields grouped by kind (the
 // prefix before the colon), and for each kind the fields' names and one
-// array per JSON key, with null where a value has no such key. Values of
+// column per JSON key, with null where a value has no such key. Values of
 // one kind sit together — dates after dates, ratings after ratings — and
-// compress to a third less than the same values one after another.
-// A null in a value reads as the key left out, which is how encoding/json
-// reads it too; anything that is not a JSON object is kept as it was.
+// compress to a third less than the same values one after another; a
+// column that is one value throughout, the field names again, or times,
+// takes less again (column). A null in a value reads as the key left out,
+// which is how encoding/json reads it too; anything that is not a JSON
+// object is kept as it was.
 type historyDoc struct {
 	Kinds map[string]historyKind     `json:"kinds"`
 	Other map[string]json.RawMessage `json:"other,omitempty"`
 }
 
 type historyKind struct {
-	Fields []string                     `json:"fields"`
-	Keys   map[string][]json.RawMessage `json:"keys"`
+	Fields []string          `json:"fields"`
+	Keys   map[string]column `json:"keys"`
+}
+
+// column is one key's values down a kind's fields, in exactly one of four
+// forms: every value as it was (Raw); one value for all (All); each the
+// field's name after its kind (Name: a check-in's date, a feedback's
+// week); or, when every value is a time in whole seconds, each time's
+// seconds since the one before (the first since 1970) and its UTC offset
+// in minutes (Times, Zones). A form is used only where it gives back the
+// very bytes it was given.
+type column struct {
+	Raw   []json.RawMessage `json:"raw,omitempty"`
+	All   json.RawMessage   `json:"all,omitempty"`
+	Name  bool              `json:"name,omitempty"`
+	Times []int64           `json:"t,omitempty"`
+	Zones []int             `json:"z,omitempty"`
+}
+
+// nameOf is a field's name after its kind: "2026-12-01" of "c:2026-12-01".
+func nameOf(field string) string { _, n, _ := strings.Cut(field, ":"); return n }
+
+func newColumn(fields []string, vals []json.RawMessage) column {
+	same, names, times := true, true, true
+	ts := make([]int64, len(vals))
+	zs := make([]int, len(vals))
+	var prev int64
+	for i, v := range vals {
+		same = same && bytes.Equal(v, vals[0])
+		if names {
+			n, _ := json.Marshal(nameOf(fields[i]))
+			names = bytes.Equal(v, n)
+		}
+		if times {
+			var t time.Time
+			var back []byte
+			err := json.Unmarshal(v, &t)
+			if err == nil && t.Nanosecond() == 0 {
+				back, err = json.Marshal(t)
+			}
+			_, off := t.Zone()
+			if times = err == nil && bytes.Equal(back, v) && off%60 == 0; times {
+				ts[i], zs[i], prev = t.Unix()-prev, off/60, t.Unix()
+			}
+		}
+	}
+	switch {
+	case same:
+		return column{All: vals[0]}
+	case names:
+		return column{Name: true}
+	case times:
+		return column{Times: ts, Zones: zs}
+	}
+	return column{Raw: vals}
+}
+
+// values gives the column's values back, one for each of fields.
+func (c column) values(fields []string) ([]json.RawMessage, error) {
+	out := make([]json.RawMessage, len(fields))
+	switch {
+	case c.All != nil:
+		for i := range out {
+			out[i] = c.All
+		}
+	case c.Name:
+		for i, f := range fields {
+			out[i], _ = json.Marshal(nameOf(f))
+		}
+	case c.Times != nil:
+		if len(c.Times) != len(fields) || len(c.Zones) != len(fields) {
+			return nil, errors.New("times column of the wrong length")
+		}
+		var at int64
+		for i := range out {
+			at += c.Times[i]
+			t := time.Unix(at, 0).In(time.FixedZone("", c.Zones[i]*60))
+			b, err := json.Marshal(t)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = b
+		}
+	default:
+		if len(c.Raw) != len(fields) {
+			return nil, errors.New("column of the wrong length")
+		}
+		copy(out, c.Raw)
+	}
+	return out, nil
 }
 
 // EncodeHistory folds fields (field -> stored value) into one value.
@@ -56,6 +146,7 @@ func EncodeHistory(fields map[string]string) ([]byte, error) {
 	doc := historyDoc{Kinds: map[string]historyKind{}}
 	names := slices.Sorted(maps.Keys(fields))
 	objs := make(map[string]map[string]json.RawMessage, len(fields))
+	keys := map[string]map[string]bool{}
 	for _, f := range names {
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(fields[f]), &obj); err != nil || obj == nil {
@@ -72,26 +163,28 @@ func EncodeHistory(fields map[string]string) ([]byte, error) {
 		kind, _, _ := strings.Cut(f, ":")
 		k := doc.Kinds[kind]
 		k.Fields = append(k.Fields, f)
-		if k.Keys == nil {
-			k.Keys = map[string][]json.RawMessage{}
+		doc.Kinds[kind] = k
+		if keys[kind] == nil {
+			keys[kind] = map[string]bool{}
 		}
 		for key := range obj {
-			k.Keys[key] = nil
+			keys[kind][key] = true
 		}
-		doc.Kinds[kind] = k
 	}
-	for _, k := range doc.Kinds {
-		for key := range k.Keys {
-			col := make([]json.RawMessage, len(k.Fields))
+	for kind, k := range doc.Kinds {
+		k.Keys = map[string]column{}
+		for key := range keys[kind] {
+			vals := make([]json.RawMessage, len(k.Fields))
 			for i, f := range k.Fields {
 				if v, ok := objs[f][key]; ok {
-					col[i] = v
+					vals[i] = v
 				} else {
-					col[i] = json.RawMessage("null")
+					vals[i] = json.RawMessage("null")
 				}
 			}
-			k.Keys[key] = col
+			k.Keys[key] = newColumn(k.Fields, vals)
 		}
+		doc.Kinds[kind] = k
 	}
 	// encoding/json sorts a map's keys: the same fields fold into the
 	// same bytes.
@@ -146,12 +239,17 @@ func DecodeHistory(b []byte) (map[string]string, error) {
 		out[f] = string(v)
 	}
 	for kind, k := range doc.Kinds {
+		cols := make(map[string][]json.RawMessage, len(k.Keys))
+		for key, c := range k.Keys {
+			vals, err := c.values(k.Fields)
+			if err != nil {
+				return nil, fmt.Errorf("history: kind %q, key %q: %w", kind, key, err)
+			}
+			cols[key] = vals
+		}
 		for i, f := range k.Fields {
-			obj := make(map[string]json.RawMessage, len(k.Keys))
-			for key, col := range k.Keys {
-				if i >= len(col) {
-					return nil, fmt.Errorf("history: kind %q: column %q too short", kind, key)
-				}
+			obj := make(map[string]json.RawMessage, len(cols))
+			for key, col := range cols {
 				if string(col[i]) != "null" {
 					obj[key] = col[i]
 				}
