@@ -52,14 +52,17 @@ func (k keys) sentAt(key string, now time.Time) (hash, field string) {
 	return k.outSent(now.UnixMilli()/86400000, d[:1]), d
 }
 
-// markSent records key as sent at now. The hash lives for the days the
-// check looks back and two more after its last write: a time to live,
-// not a time of day, so that a clock that is off cannot make it vanish
-// early.
+// SentKept is how long a day's hash of sent keys lives after its last
+// write: the days the check looks back, and two more.
+const SentKept = (keepSentDays + 2) * 24 * time.Hour
+
+// markSent records key as sent at now. The hash's expiry is a time to
+// live, not a time of day, so that a clock that is off cannot make it
+// vanish early.
 func (s *Store) markSent(ctx context.Context, p redis.Pipeliner, key string, now time.Time) {
 	h, f := s.k.sentAt(key, now)
 	p.HSet(ctx, h, f, "")
-	p.Expire(ctx, h, (keepSentDays+2)*24*time.Hour)
+	p.Expire(ctx, h, SentKept)
 }
 
 // enqueueScript queues a message unless its key was queued or sent

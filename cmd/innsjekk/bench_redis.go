@@ -16,6 +16,8 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"innsjekk/store"
 )
 
 // benchRedis is the Redis the bench measures against. The bench uses
@@ -257,11 +259,11 @@ func (br *benchRedis) memory(ctx context.Context, db int, prefix string, simNow 
 			if err != nil {
 				continue // gone meanwhile
 			}
-			if exp, err := cmds[i+1].(*redis.DurationCmd).Result(); err == nil && exp > 0 && exp < time.Duration(simNow.UnixMilli())*time.Millisecond {
+			k := keys[i/2]
+			if exp, err := cmds[i+1].(*redis.DurationCmd).Result(); err == nil && exp > 0 && !keptAt(strings.TrimPrefix(k, prefix), exp, simNow) {
 				gone++
 				continue
 			}
-			k := keys[i/2]
 			kind := keyKind(strings.TrimPrefix(k, prefix))
 			u := by[kind]
 			if u == nil {
@@ -302,6 +304,20 @@ func keyKind(k string) string {
 		out = append(out, p)
 	}
 	return strings.Join(out, ":")
+}
+
+// keptAt reports whether a key that expires at exp (since 1970, real
+// time) would still be there at the simulated now. A day's hash of sent
+// keys has a time to live set as it is written, in real time, so its day
+// says when it goes: store.SentKept after the day.
+func keptAt(key string, exp time.Duration, simNow time.Time) bool {
+	if rest, ok := strings.CutPrefix(key, "out:sent:"); ok {
+		day, _, _ := strings.Cut(rest, ":")
+		if d, err := strconv.ParseInt(day, 10, 64); err == nil {
+			return time.UnixMilli((d + 1) * 86400000).Add(store.SentKept).After(simNow)
+		}
+	}
+	return exp >= time.Duration(simNow.UnixMilli())*time.Millisecond
 }
 
 // Close flushes the bench's databases, stops a server the bench started

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -86,5 +87,26 @@ func TestPercentile(t *testing.T) {
 func TestBenchNeedsARedis(t *testing.T) {
 	if code, _, errOut := runCLI(t, nil, "bench", "-smoke"); code != exitUsage {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+// The year's memory counts what Redis would still hold at the simulated
+// end: a day's sent keys for a little over a week after that day.
+func TestKeptAt(t *testing.T) {
+	end := time.Date(2027, 12, 6, 18, 0, 0, 0, time.UTC)
+	day := func(d time.Time) string { return strconv.FormatInt(d.UnixMilli()/86400000, 10) }
+	never := time.Duration(1<<62) * time.Nanosecond
+	for key, want := range map[string]bool{
+		"out:sent:" + day(end) + ":a":                    true,
+		"out:sent:" + day(end.AddDate(0, 0, -8)) + ":a":  true,
+		"out:sent:" + day(end.AddDate(0, 0, -11)) + ":f": false,
+	} {
+		// Its real expiry says nothing: it was set a moment ago.
+		if got := keptAt(key, time.Duration(time.Now().Add(time.Hour).UnixMilli())*time.Millisecond, end); got != want {
+			t.Errorf("%s kept %v, want %v", key, got, want)
+		}
+	}
+	if !keptAt("invite:abc", never, end) || keptAt("invite:abc", time.Duration(end.Add(-time.Hour).UnixMilli())*time.Millisecond, end) {
+		t.Error("other keys go by their expiry")
 	}
 }
