@@ -223,11 +223,12 @@ func (e *Engine) runPlan(ctx context.Context, j store.Job) error {
 
 // foldAfter is how old (by the day it is about) a field of a person's
 // record gets before the nightly housekeeping folds it into the record's
-// history (codec/history.go). Four days: a Friday's feedback prompt is
-// still live for its nudge on Monday, and what flows write later than
-// that (a late answer, a correction) is rare and costs only a rewrite of
-// the history.
-const foldAfter = 4 * 24 * time.Hour
+// history (codec/history.go). Two days: what flows write about older days
+// (a Friday's feedback prompt marked nudged on Monday, a late answer, a
+// correction) costs only a rewrite of one history, a millisecond or so,
+// and the record's live fields are what a year's Redis is mostly made
+// of after the history (docs/PERFORMANCE.md).
+const foldAfter = 2 * 24 * time.Hour
 
 // calendarKeep is how long a counsellor's calendar keeps a meeting after
 // its day. The calendar is there so that nobody is booked twice; the
