@@ -124,6 +124,13 @@ func (p *Poller) Run(ctx context.Context) error {
 				return err
 			}
 			p.Log.Warn("get updates", "err", err)
+			var wait *waitError
+			if errors.As(err, &wait) {
+				// Telegram said when: sooner breaks its flood control,
+				// later (the back-off's 5 s) keeps people waiting.
+				sleepCtx(ctx, wait.after)
+				continue
+			}
 			sleepCtx(ctx, backoff)
 			backoff = min(backoff*2, 5*time.Second)
 			continue
@@ -203,6 +210,9 @@ func (c *Client) getUpdates(ctx context.Context, offset int64) ([]json.RawMessag
 		Result      []json.RawMessage `json:"result"`
 		Description string            `json:"description"`
 		ErrorCode   int               `json:"error_code"`
+		Parameters  struct {
+			RetryAfter int `json:"retry_after"`
+		} `json:"parameters"`
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&r); err != nil {
 		return nil, fmt.Errorf("getUpdates: status %d, unreadable answer", resp.StatusCode)
@@ -211,10 +221,25 @@ func (c *Client) getUpdates(ctx context.Context, offset int64) ([]json.RawMessag
 		if r.ErrorCode == http.StatusUnauthorized || resp.StatusCode == http.StatusUnauthorized {
 			return nil, ErrTokenRefused
 		}
-		return nil, fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+		err := fmt.Errorf("getUpdates: %d %s", r.ErrorCode, r.Description)
+		if r.ErrorCode == http.StatusTooManyRequests && r.Parameters.RetryAfter > 0 {
+			return nil, &waitError{after: min(time.Duration(r.Parameters.RetryAfter)*time.Second, maxWait), err: err}
+		}
+		return nil, err
 	}
 	return r.Result, nil
 }
+
+// waitError is a 429 with the time Telegram asks the poller to wait.
+type waitError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *waitError) Error() string { return e.err.Error() }
+
+// maxWait bounds a wait Telegram asks for, should it ask for hours.
+const maxWait = time.Minute
 
 // ErrTokenRefused means Telegram does not accept the bot's token (401):
 // retrying cannot help, so the bot stops and says so.
