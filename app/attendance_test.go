@@ -129,14 +129,7 @@ func TestCheckInNudgeAlertAndEveningReminderAsTheClockMoves(t *testing.T) {
 		h.bind("anne", anne, "nb")
 		h.bind("yonas", yonas, "ti")
 		h.bind("amina", amina, "ar")
-		// The clock jumps hours at once, which a real clock never does: let
-		// the outbox finish before each jump, or a message in flight would
-		// outlive its lease and go out twice.
-		move := func(to time.Time) {
-			h.settle()
-			clock.set(to)
-			h.app.Engine().Wake()
-		}
+		move := h.moveTo
 		move(time.Date(2026, 12, 1, 9, 31, 0, 0, oslo))
 		h.waitEq(amina, locales.Text("ar", "checkin.nudge", locales.Args{"Place": "Hotell Strand"}))
 		// The adviser's alert: about Amina, what happened.
@@ -206,11 +199,7 @@ func TestFoldedSickDaysStillCountForTheAdviser(t *testing.T) {
 		const amina, anne = 731, 732
 		h.bind("anne", anne, "nb")
 		h.bind("amina", amina, "ar")
-		move := func(to time.Time) {
-			h.settle()
-			clock.set(to)
-			h.app.Engine().Wake()
-		}
+		move := h.moveTo
 		sickToday := func() {
 			h.fake.SendText(amina, locales.Text("ar", "menu.sick", nil))
 			ask := h.wait(amina, "the question", func(m fakeapi.Message) bool { return m.Text == locales.Text("ar", "absence.ask_days", nil) })

@@ -29,11 +29,7 @@ func TestWeeklyFeedbackPromptTapCorrectionAndOneNudge(t *testing.T) {
 		h.bind("anne", anne, "nb")
 		h.bind("yonas", yonas, "ti")
 		h.bind("sarah", sarah, "en")
-		move := func(to time.Time) {
-			h.settle()
-			clock.set(to)
-			h.app.Engine().Wake()
-		}
+		move := h.moveTo
 		// Yonas's only placement day is Wednesday: his week's prompt
 		// comes at the end of that shift.
 		move(time.Date(2026, 12, 2, 15, 0, 30, 0, oslo))
@@ -149,11 +145,7 @@ func TestDigestsArriveOnTimeWithTheirFilesAndOnlyTheAdvisersCaseload(t *testing.
 		const mona, hodan = 1211, 1212
 		h.bind("mona", mona, "nb")
 		h.bind("hodan", hodan, "so")
-		move := func(to time.Time) {
-			h.settle()
-			clock.set(to)
-			h.app.Engine().Wake()
-		}
+		move := h.moveTo
 		move(time.Date(2026, 12, 23, 14, 30, 30, 0, oslo))
 		daily := h.wait(mona, "Wednesday's digest", func(m fakeapi.Message) bool { return strings.HasPrefix(m.Text, "📋 ons. 23.12") })
 		r := parse(t, exampleRoster(t, conn))

@@ -152,6 +152,15 @@ func start(t *testing.T, s setup, rosterData []byte, clock *shiftedClock) *harne
 	return h
 }
 
+// moveTo jumps the clock to t and wakes the engine. The clock jumps hours
+// at once, which a real clock never does: the outbox finishes first, or a
+// message in flight would outlive its lease and go out twice.
+func (h *harness) moveTo(t time.Time) {
+	h.settle()
+	h.clock.set(t)
+	h.app.Engine().Wake()
+}
+
 func (h *harness) run() {
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel

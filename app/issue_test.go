@@ -103,11 +103,7 @@ func TestUnacknowledgedIssueEscalatesOnMondayAndOnlyOnce(t *testing.T) {
 		escalated := func(m fakeapi.Message) bool {
 			return strings.Contains(m.Text, locales.Text("nb", "alert.escalated", locales.Args{"Owner": "Kari Nordmann"}))
 		}
-		move := func(to time.Time) {
-			h.settle()
-			clock.set(to)
-			h.app.Engine().Wake()
-		}
+		move := h.moveTo
 		// Saturday, Sunday and Monday morning: nothing yet.
 		for _, at := range []time.Time{time.Date(2026, 12, 5, 12, 0, 0, 0, oslo), time.Date(2026, 12, 7, 10, 29, 0, 0, oslo)} {
 			move(at)
